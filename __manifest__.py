@@ -1,0 +1,26 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+{
+    "name": "MCP Server",
+    "version": "18.0.1.0.0",
+    "category": "Productivity/Tools",
+    "summary": "Expose Odoo to AI agents as a secure Model Context Protocol (MCP) server",
+    "description": """
+Turns this Odoo database into a Model Context Protocol server at /mcp:
+AI agents (Claude, Cursor, ChatGPT, any MCP client) connect with a per-agent
+API key and work on Odoo data through tools, always as the key's Odoo user.
+""",
+    "author": "MCP Server for Odoo contributors",
+    "website": "https://github.com/mcp-bridge/mcp_bridge",
+    "license": "LGPL-3",
+    "depends": ["base", "web"],
+    "data": [
+        "security/mcp_security.xml",
+        "security/ir.model.access.csv",
+        "views/mcp_menus.xml",
+    ],
+    "demo": [],
+    "images": [],
+    "external_dependencies": {"python": []},
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,1 @@
+"""Request-independent helpers used by the controllers (no routes here)."""

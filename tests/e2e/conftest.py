@@ -1,0 +1,46 @@
+"""Fixtures for end-to-end tests: real Odoo servers on a copy of the test db.
+
+scripts/test.sh sets MCP_ODOO_CONF (an Odoo config with the database
+connection) and MCP_E2E_DB (a database with mcp_bridge installed).
+"""
+import os
+
+import pytest
+
+from .harness import OdooServer
+
+
+def _e2e_env():
+    conf, db = os.environ.get("MCP_ODOO_CONF"), os.environ.get("MCP_E2E_DB")
+    if not (conf and db):
+        pytest.skip("end-to-end tests run through scripts/test.sh (MCP_ODOO_CONF, MCP_E2E_DB)")
+    return conf, db
+
+
+@pytest.fixture(scope="session")
+def e2e_conf():
+    return _e2e_env()
+
+
+@pytest.fixture(scope="session")
+def threaded_server(e2e_conf):
+    """Odoo's threaded server (workers=0)."""
+    conf, db = e2e_conf
+    server = OdooServer(conf, db, workers=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def prefork_server(e2e_conf):
+    """Odoo's prefork server (workers=2) with its gevent port."""
+    conf, db = e2e_conf
+    server = OdooServer(conf, db, workers=2).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["threaded", "prefork"])
+def server(request):
+    """Each test using it runs against both server modes."""
+    return request.getfixturevalue(f"{request.param}_server")

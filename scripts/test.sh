@@ -10,7 +10,7 @@ eval "$("$REPO/scripts/pg.sh" start)"
 
 DB="${MCP_TEST_DB:-mcp_test}"
 E2E_DB="${DB}_e2e"
-CONF="$LOCAL/test/odoo.conf"
+CONF="$LOCAL/test/$DB/odoo.conf"
 write_odoo_conf "$CONF" "log_level = warn"
 
 cleanup() { dropdb --if-exists "$DB" 2>/dev/null || true; dropdb --if-exists "$E2E_DB" 2>/dev/null || true; }
@@ -20,8 +20,8 @@ cleanup
 log "installing $MODULE into a fresh database $DB"
 t0=$(date +%s)
 odoo_cmd -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn \
-    >"$LOCAL/test/install.log" 2>&1 || { tail -n 60 "$LOCAL/test/install.log" >&2; die "module install failed (log: $LOCAL/test/install.log)"; }
-grep -E "(ERROR|CRITICAL) " "$LOCAL/test/install.log" >&2 && die "errors while installing the module"
+    >"$LOCAL/test/$DB/install.log" 2>&1 || { tail -n 60 "$LOCAL/test/$DB/install.log" >&2; die "module install failed (log: $LOCAL/test/$DB/install.log)"; }
+grep -E "(ERROR|CRITICAL) " "$LOCAL/test/$DB/install.log" >&2 && die "errors while installing the module"
 log "installed in $(( $(date +%s) - t0 ))s; copying it to $E2E_DB for the end-to-end tests"
 createdb -T "$DB" "$E2E_DB"
 

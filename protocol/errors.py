@@ -1,0 +1,111 @@
+"""JSON-RPC / MCP error codes and the exceptions that carry them.
+
+Every layer raises these; the dispatcher (models/mcp_server.py) turns them
+into JSON-RPC error objects and HTTP statuses in one place.
+"""
+
+# JSON-RPC 2.0
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+# Server-defined range (-32000..-32099)
+UNAUTHORIZED = -32001        # missing/invalid/expired key, IP not allowed
+ACCESS_DENIED = -32003       # blocklist, model-access rule, scope, Odoo ACL/record rule
+SESSION_NOT_FOUND = -32004   # unknown/expired Mcp-Session-Id
+RATE_LIMITED = -32029        # per-key rate limit or per-IP lockout
+RESOURCE_NOT_FOUND = -32002  # MCP: resources/read on an unknown URI
+
+
+class McpError(Exception):
+    """A JSON-RPC error: ``code``, human ``message``, optional JSON ``data``.
+
+    ``http_status`` is the status of the HTTP response carrying it where the
+    transport allows one (Streamable HTTP POST); 200 otherwise.
+    """
+
+    code = INTERNAL_ERROR
+    http_status = 200
+
+    def __init__(self, message, data=None, code=None, http_status=None):
+        super().__init__(message)
+        self.message = message
+        self.data = data
+        if code is not None:
+            self.code = code
+        if http_status is not None:
+            self.http_status = http_status
+
+    def to_error(self):
+        """The JSON-RPC ``error`` member."""
+        error = {"code": self.code, "message": self.message}
+        if self.data is not None:
+            error["data"] = self.data
+        return error
+
+
+class ParseError(McpError):
+    code = PARSE_ERROR
+    http_status = 400
+
+
+class InvalidRequest(McpError):
+    code = INVALID_REQUEST
+    http_status = 400
+
+
+class MethodNotFound(McpError):
+    code = METHOD_NOT_FOUND
+
+
+class InvalidParams(McpError):
+    code = INVALID_PARAMS
+
+
+class Unauthorized(McpError):
+    """Authentication failed. Never says which check failed beyond ``message``."""
+
+    code = UNAUTHORIZED
+    http_status = 401
+
+
+class AccessDenied(McpError):
+    """The security layer or Odoo's ACLs refuse the operation.
+
+    ``data`` should name the ``model`` (and ``field``/``method``/``reason``)
+    but never any record content.
+    """
+
+    code = ACCESS_DENIED
+
+
+class RateLimited(McpError):
+    """Too many requests; ``retry_after`` seconds go to the Retry-After header."""
+
+    code = RATE_LIMITED
+    http_status = 429
+
+    def __init__(self, message, retry_after=60, data=None):
+        super().__init__(message, data=dict(data or {}, retryAfter=retry_after))
+        self.retry_after = retry_after
+
+
+class SessionNotFound(McpError):
+    code = SESSION_NOT_FOUND
+    http_status = 404
+
+
+class ResourceNotFound(McpError):
+    code = RESOURCE_NOT_FOUND
+
+
+class ToolError(Exception):
+    """A tool could not do what was asked (bad arguments, unknown field,
+    UserError...). Reported to the agent as a ``tools/call`` result with
+    ``isError: true`` and this message, not as a JSON-RPC error."""
+
+    def __init__(self, message, data=None):
+        super().__init__(message)
+        self.message = message
+        self.data = data

@@ -73,10 +73,12 @@ PY
 }
 
 # The odoo launcher of $PYTHON (prefork mode re-executes argv, so not `-m odoo`).
-odoo_cmd() {
+odoo_script() {
     local script
     script="$("$PYTHON" -c 'import os, sys; print(os.path.join(os.path.dirname(sys.executable), "odoo"))')"
     [ -x "$script" ] || script="$(command -v odoo || true)"
     [ -n "$script" ] || die "the odoo launcher was not found (scripts/setup.sh installs it)"
-    "$PYTHON" "$script" "$@"
+    echo "$script"
 }
+
+odoo_cmd() { "$PYTHON" "$(odoo_script)" "$@"; }

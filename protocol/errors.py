@@ -10,11 +10,12 @@ INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
-# Server-defined range (-32000..-32099)
+# Implementation-defined server errors: -32000..-32019 (2026-07-28 reserves
+# -32020..-32099 for errors the specification defines)
 UNAUTHORIZED = -32001        # missing/invalid/expired key, IP not allowed
 ACCESS_DENIED = -32003       # blocklist, model-access rule, scope, Odoo ACL/record rule
 SESSION_NOT_FOUND = -32004   # unknown/expired Mcp-Session-Id
-RATE_LIMITED = -32029        # per-key rate limit or per-IP lockout
+RATE_LIMITED = -32005        # per-key rate limit or per-IP lockout
 RESOURCE_NOT_FOUND = -32002  # MCP: resources/read on an unknown URI
 
 
@@ -109,3 +110,46 @@ class ToolError(Exception):
         super().__init__(message)
         self.message = message
         self.data = data
+
+
+# MCP 2026-07-28 (basic/index "Error Codes"): -32020..-32099 is reserved for
+# codes the specification defines; these three are the ones it defines. Each
+# travels with HTTP 400 on Streamable HTTP.
+HEADER_MISMATCH = -32020
+MISSING_REQUIRED_CLIENT_CAPABILITY = -32021
+UNSUPPORTED_PROTOCOL_VERSION = -32022
+
+
+class HeaderMismatch(McpError):
+    """2026-07-28: an ``MCP-Protocol-Version`` / ``Mcp-Method`` / ``Mcp-Name``
+    header is missing, malformed or disagrees with the body (HTTP 400)."""
+
+    code = HEADER_MISMATCH
+    http_status = 400
+
+
+class MissingRequiredClientCapability(McpError):
+    """2026-07-28: the request needs a client capability it did not declare in
+    ``_meta``; ``data.requiredCapabilities`` names them (HTTP 400)."""
+
+    code = MISSING_REQUIRED_CLIENT_CAPABILITY
+    http_status = 400
+
+    def __init__(self, message, required_capabilities):
+        super().__init__(message, data={"requiredCapabilities": required_capabilities})
+
+
+class UnsupportedProtocolVersion(McpError):
+    """A protocol version this server does not speak (HTTP 400).
+
+    2026-07-28 gives it code -32022 with ``data = {"supported": [...],
+    "requested": ...}``; earlier revisions only require the 400 status for an
+    unsupported ``MCP-Protocol-Version`` header, and the same body serves them.
+    """
+
+    code = UNSUPPORTED_PROTOCOL_VERSION
+    http_status = 400
+
+    def __init__(self, requested, supported, message="Unsupported protocol version"):
+        super().__init__(message, data={"supported": list(supported), "requested": requested})
+        self.requested = requested

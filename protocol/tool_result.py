@@ -1,0 +1,44 @@
+"""``tools/call`` results shaped for the negotiated revision.
+
+2025-06-18+ has ``structuredContent`` (an object; any JSON value in
+2026-07-28) and says a tool returning it SHOULD also return the serialized
+JSON in a text block, which is what older revisions get alone. 2026-07-28
+results carry ``resultType: "complete"``. Tool failures are results with
+``isError: true`` (not JSON-RPC errors) so the model can see and fix them.
+"""
+import json
+
+from .revisions import is_stateless, supports_structured_content
+
+
+def _text(value):
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, indent=None, separators=(", ", ": "))
+
+
+def tool_result(structured, revision, is_error=False):
+    """A ``CallToolResult`` for the JSON value ``structured``.
+
+    ``content`` holds one text block with the JSON (or the string itself);
+    ``structuredContent`` is added where the revision defines it (for
+    2025-06-18/2025-11-25 only when ``structured`` is an object, as their
+    schema requires).
+    """
+    result = {"content": [{"type": "text", "text": _text(structured)}]}
+    if supports_structured_content(revision) and (isinstance(structured, dict) or is_stateless(revision)):
+        result["structuredContent"] = structured
+    result["isError"] = bool(is_error)
+    if is_stateless(revision):
+        result["resultType"] = "complete"
+    return result
+
+
+def tool_error_result(message, revision):
+    """A failed tool call the agent can read: ``isError: true`` and the
+    message as text, without ``structuredContent`` (clients validate it
+    against the output schema only for successful results)."""
+    result = {"content": [{"type": "text", "text": str(message)}], "isError": True}
+    if is_stateless(revision):
+        result["resultType"] = "complete"
+    return result

@@ -79,3 +79,4 @@ ensure_dev_requirements() {
 ensure_odoo
 ensure_dev_requirements
 ensure_addons_link
+"$REPO/scripts/setup_node.sh"   # Node 22, MCP Inspector, conformance suite, mcp 2.x venv (e2e clients)

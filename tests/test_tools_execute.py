@@ -1,0 +1,77 @@
+import datetime
+
+from odoo.tests import tagged
+
+from ..protocol.errors import AccessDenied, ToolError
+from ..tools.execute_method import ExecuteMethod
+from ..tools.serialize import json_safe
+from .tools_common import ToolsCase
+
+
+@tagged("post_install", "-at_install")
+class TestExecuteMethodTool(ToolsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env["res.partner"].create({"name": "MCP Exec Co", "is_company": True})
+        cls.invoice = cls.env["res.partner"].create({"name": "MCP Exec Inv", "type": "invoice",
+                                                     "parent_id": cls.company.id})
+
+    def test_method_with_args(self):
+        result = self.run_tool("execute_method", {"model": "res.partner", "method": "address_get",
+                                                  "ids": [self.company.id], "args": [["invoice", "contact"]]})
+        self.assertEqual(result["result"]["invoice"], self.invoice.id)
+        self.assertEqual(result["hidden_records"], 0)
+
+    def test_recordset_result(self):
+        result = self.run_tool("execute_method", {"model": "res.partner", "method": "find_or_create",
+                                                  "args": ["MCP Exec <exec@mcp.test>"]})
+        partner = self.env["res.partner"].search([("email", "=", "exec@mcp.test")])
+        self.assertEqual(result["result"], [{"id": partner.id, "display_name": partner.display_name}])
+
+    def test_records_of_blocked_models_are_hidden(self):
+        tool = ExecuteMethod()
+        call = self.make_call({})
+        hidden = []
+        users = self.uenv["res.users"].browse(self.user.id)
+        self.assertEqual(json_safe(users, lambda r: tool._records(call, r, hidden)), [])
+        self.assertEqual(hidden, [1])
+
+    def test_context_is_sanitized(self):
+        result = self.run_tool("execute_method", {
+            "model": "res.partner", "method": "address_get", "ids": [self.company.id],
+            "args": [["invoice"]], "context": {"lang": "en_US", "active_test": False, "uid": 1,
+                                               "tracking_disable": True}})
+        self.assertEqual(result["result"]["invoice"], self.invoice.id)
+
+    def test_errors(self):
+        self.assertToolError("execute_method", {"model": "res.partner", "method": "address_get",
+                                                "ids": [self.company.id], "args": [1, 2, 3, 4]},
+                             "Wrong arguments", "address_get")
+        self.assertToolError("execute_method", {"model": "res.partner", "method": "adress_get",
+                                                "ids": [self.company.id]}, "adress_get")
+        self.assertToolError("execute_method", {"model": "res.partner", "method": "address_get",
+                                                "ids": [99999999]}, "99999999")
+        self.assertToolError("execute_method", {"model": "res.partner", "method": "address_get",
+                                                "args": "invoice"}, "JSON array")
+        for method in ("unlink", "write", "_compute_display_name", "sudo", "read"):
+            with self.subTest(method=method), self.assertRaises(AccessDenied):
+                self.tool("execute_method").run(self.make_call({"model": "res.partner", "method": method,
+                                                                "ids": [self.company.id]}))
+        self.assertTrue(self.company.exists())
+
+    def test_json_safe_conversions(self):
+        value = {
+            "when": datetime.datetime(2024, 5, 31, 14, 0, 0), "day": datetime.date(2024, 5, 31),
+            "blob": b"secret", "nan": float("nan"), "tuple": (1, 2), "obj": object(), 3: {"set": {1}},
+        }
+        self.assertEqual(json_safe(value), {
+            "when": "2024-05-31T14:00:00Z", "day": "2024-05-31", "blob": None, "nan": None,
+            "tuple": [1, 2], "obj": "<object>", "3": {"set": [1]},
+        })
+
+    def test_annotations_and_operation(self):
+        tool = self.tool("execute_method")
+        self.assertEqual(tool.operation, "write")
+        self.assertFalse(tool.annotations["readOnlyHint"])
+        self.assertTrue(tool.annotations["destructiveHint"])

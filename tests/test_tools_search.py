@@ -1,0 +1,222 @@
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from ..protocol.errors import AccessDenied
+from .tools_common import ToolsCase
+
+
+@tagged("post_install", "-at_install")
+class TestSearchTools(ToolsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.be = cls.env.ref("base.be")
+        cls.tag = cls.env["res.partner.category"].create({"name": "MCP tag"})
+        cls.partners = cls.env["res.partner"].create([
+            {"name": "MCP Zeta %02d" % i, "email": "z%d@mcp.test" % i, "country_id": cls.be.id,
+             "is_company": i % 2 == 0, "category_id": [(6, 0, cls.tag.ids)]}
+            for i in range(25)
+        ])
+        cls.mcp_domain = [["name", "=like", "MCP Zeta %"]]
+
+    # list_models -----------------------------------------------------------
+    def test_list_models_filter_and_pagination(self):
+        result = self.run_tool("list_models", {"query": "partner"})
+        names = [m["model"] for m in result["models"]]
+        self.assertIn("res.partner", names)
+        self.assertTrue(all("partner" in m["model"] or "partner" in m["name"].lower() for m in result["models"]))
+        self.assertNotIn("res.users", names)
+        page1 = self.run_tool("list_models", {"limit": 5})
+        self.assertEqual(page1["count"], 5)
+        self.assertEqual(page1["next_offset"], 5)
+        page2 = self.run_tool("list_models", {"limit": 5, "offset": page1["next_offset"]})
+        self.assertFalse({m["model"] for m in page1["models"]} & {m["model"] for m in page2["models"]})
+        everything = self.run_tool("list_models", {}, settings={"max_records": 1000})
+        self.assertNotIn("res.users", [m["model"] for m in everything["models"]])
+        self.assertIsNone(everything["next_offset"])
+
+    # search_read -----------------------------------------------------------
+    def test_search_read_happy_path(self):
+        result = self.run_tool("search_read", {
+            "model": "res.partner", "domain": self.mcp_domain,
+            "fields": ["name", "email", "country_id", "is_company", "category_id", "create_date", "type"],
+            "order": "name desc", "limit": 3,
+        })
+        self.assertEqual(result["count"], 3)
+        self.assertEqual(result["total"], 25)
+        self.assertEqual(result["next_offset"], 3)
+        self.assertEqual(result["tz"], "Europe/Brussels")
+        first = result["records"][0]
+        self.assertEqual(first["name"], "MCP Zeta 24")
+        self.assertEqual(first["country_id"], [self.be.id, "Belgium"])
+        self.assertEqual(first["category_id"], self.tag.ids)
+        self.assertIs(first["is_company"], True)
+        self.assertTrue(first["create_date"].endswith("Z"))
+        self.assertEqual(first["type"], {"value": "contact", "label": "Contact"})
+        self.assertEqual(list(first)[0], "id")
+
+    def test_search_read_default_fields(self):
+        result = self.run_tool("search_read", {"model": "res.partner", "domain": self.mcp_domain, "limit": 1})
+        fields = result["fields"]
+        self.assertEqual(fields[:2], ["id", "display_name"])
+        self.assertLessEqual(len(fields), 22)
+        partner_fields = self.env["res.partner"]._fields
+        for fname in fields[2:]:
+            field = partner_fields[fname]
+            self.assertTrue(field.store, fname)
+            self.assertNotIn(field.type, ("binary", "html", "one2many", "many2many"), fname)
+            if field.relational:
+                self.assertNotEqual(field.comodel_name, "res.users", fname)
+        self.assertNotIn("user_id", fields)
+        self.assertEqual(set(result["records"][0]), set(fields))
+
+    def test_search_read_pagination_to_the_end(self):
+        seen, offset, pages = [], 0, 0
+        while offset is not None:
+            result = self.run_tool("search_read", {"model": "res.partner", "domain": self.mcp_domain,
+                                                   "fields": ["name"], "order": "id", "limit": 10,
+                                                   "offset": offset})
+            seen += [r["id"] for r in result["records"]]
+            offset = result["next_offset"]
+            pages += 1
+        self.assertEqual(pages, 3)
+        self.assertEqual(seen, self.partners.sorted("id").ids)
+        beyond = self.run_tool("search_read", {"model": "res.partner", "domain": self.mcp_domain,
+                                               "fields": ["name"], "offset": 100})
+        self.assertEqual((beyond["count"], beyond["total"], beyond["next_offset"]), (0, 25, None))
+
+    def test_search_read_limit_capped_by_setting(self):
+        result = self.run_tool("search_read", {"model": "res.partner", "domain": self.mcp_domain,
+                                               "fields": ["name"], "limit": 10 ** 9},
+                               settings={"max_records": 7})
+        self.assertEqual((result["count"], result["limit"], result["total"]), (7, 7, 25))
+        result = self.run_tool("search_read", {"model": "res.partner", "domain": self.mcp_domain,
+                                               "fields": ["name"]}, settings={"max_records": 4})
+        self.assertEqual(result["limit"], 4)
+
+    def test_search_read_passes_limit_to_the_orm(self):
+        """A huge table is never loaded whole: the ORM gets the capped limit."""
+        Partner = type(self.env["res.partner"])
+        original = Partner.search_fetch
+        calls = []
+
+        def spy(records, domain, field_names, offset=0, limit=None, order=None):
+            calls.append(limit)
+            return original(records, domain, field_names, offset=offset, limit=limit, order=order)
+
+        with patch.object(Partner, "search_fetch", spy):
+            self.run_tool("search_read", {"model": "res.partner", "limit": 5000}, settings={"max_records": 50})
+        self.assertEqual(calls, [50])
+
+    def test_search_read_bad_arguments(self):
+        self.assertToolError("search_read", {"model": "res.partner", "limit": -1}, "limit", ">= 1")
+        self.assertToolError("search_read", {"model": "res.partner", "offset": -5}, "offset")
+        self.assertToolError("search_read", {"model": "res.partner", "limit": "ten"}, "limit", "integer")
+        self.assertToolError("search_read", {"model": "res.partner", "fields": ["nmae"]}, "nmae", "name")
+        self.assertToolError("search_read", {"model": "res.partner", "fields": "name"}, "array of field names")
+        self.assertToolError("search_read", {"model": "res.partner", "domain": [["nme", "=", "x"]]},
+                             "nme", "Did you mean", "name")
+        self.assertToolError("search_read", {"model": "res.partner", "domain": [["name", "~", "x"]]},
+                             "Invalid operator")
+        self.assertToolError("search_read", {"model": "res.partner", "domain": [["name", "="]]},
+                             "[field, operator, value]")
+        self.assertToolError("search_read", {"model": "res.partner", "domain": "not json"}, "JSON array")
+        self.assertToolError("search_read", {"model": "res.partner", "domain": [["color", "=", "abc"]]},
+                             "use a number")
+        self.assertToolError("search_read", {"model": "res.partner", "domain": ["|", ["name", "=", "x"]]},
+                             "Invalid domain")
+        self.assertToolError("search_read", {"model": "res.partner", "order": "nmae desc"}, "nmae")
+
+    def test_search_read_bad_date_in_domain_is_a_clear_error(self):
+        self.assertToolError("search_read", {"model": "res.currency.rate",
+                                             "domain": [["name", "=", "not-a-date"]]}, "Invalid")
+        # the transaction is still usable afterwards
+        self.assertEqual(self.run_tool("count", {"model": "res.partner", "domain": self.mcp_domain})["count"], 25)
+
+    def test_search_read_domain_as_json_string(self):
+        result = self.run_tool("search_read", {"model": "res.partner", "domain": '[["name", "=", "MCP Zeta 03"]]',
+                                               "fields": ["name"]}, check_input=False)
+        self.assertEqual([r["name"] for r in result["records"]], ["MCP Zeta 03"])
+
+    def test_search_read_x2many_names(self):
+        result = self.run_tool("search_read", {"model": "res.partner", "domain": self.mcp_domain, "limit": 1,
+                                               "fields": ["category_id"], "x2many_names": True})
+        self.assertEqual(result["records"][0]["category_id"], [{"id": self.tag.id, "display_name": "MCP tag"}])
+
+    def test_unknown_and_blocked_models(self):
+        exc = self.assertToolError("search_read", {"model": "res.partnr"}, "res.partnr")
+        self.assertIn("res.partner", str(exc.message) + str(getattr(exc, "data", "")))
+        with self.assertRaises(AccessDenied):
+            self.tool("search_read").run(self.make_call({"model": "res.users"}))
+        self.assertToolError("search_read", {}, "model")
+
+    def test_blocked_relation_in_fields_or_domain(self):
+        """A relation into a blocked model gives ids only; following it is refused."""
+        partner = self.partners[0]
+        partner.user_id = self.user
+        result = self.run_tool("search_read", {"model": "res.partner", "domain": [["id", "=", partner.id]],
+                                               "fields": ["user_id", "user_ids"], "x2many_names": True})
+        self.assertEqual(result["records"][0]["user_id"], [self.user.id, None])
+        self.assertEqual(result["records"][0]["user_ids"], [])
+        self.assertToolError("search_read", {"model": "res.partner", "fields": ["user_id.login"]}, "Dotted paths")
+        with self.assertRaises(AccessDenied):
+            self.tool("search_read").run(self.make_call(
+                {"model": "res.partner", "domain": [["user_ids.login", "=", "admin"]]}))
+
+    # read ------------------------------------------------------------------
+    def test_read(self):
+        ids = self.partners[:2].ids
+        result = self.run_tool("read", {"model": "res.partner", "ids": ids + [999999999], "fields": ["name", "email"]})
+        self.assertEqual([r["id"] for r in result["records"]], ids)
+        self.assertEqual(result["missing_ids"], [999999999])
+        self.assertEqual(set(result["records"][0]), {"id", "name", "email"})
+        self.assertToolError("read", {"model": "res.partner", "ids": []}, "ids")
+        self.assertToolError("read", {"model": "res.partner", "ids": ["1"]}, "positive integer")
+        self.assertToolError("read", {"model": "res.partner", "ids": list(range(1, 12))}, "Too many ids",
+                             settings={"max_records": 10})
+
+    # count -----------------------------------------------------------------
+    def test_count(self):
+        self.assertEqual(self.run_tool("count", {"model": "res.partner", "domain": self.mcp_domain})["count"], 25)
+        result = self.run_tool("count", {"model": "res.partner",
+                                         "domain": self.mcp_domain + [["is_company", "=", True]]})
+        self.assertEqual(result["count"], 13)
+        self.assertToolError("count", {"model": "res.partner", "domain": [["bogus", "=", 1]]}, "bogus")
+
+    # name_search -----------------------------------------------------------
+    def test_name_search(self):
+        result = self.run_tool("name_search", {"model": "res.country", "name": "Belgi"})
+        self.assertIn([self.be.id, "Belgium"], result["results"])
+        result = self.run_tool("name_search", {"model": "res.partner", "name": "MCP Zeta", "limit": 4})
+        self.assertEqual(result["count"], 4)
+        result = self.run_tool("name_search", {"model": "res.partner", "name": "MCP Zeta",
+                                               "domain": [["is_company", "=", False]]},
+                               settings={"max_records": 1000})
+        self.assertEqual(result["count"], 12)
+        self.assertToolError("name_search", {"model": "res.partner", "operator": "~"}, "operator")
+
+    # get_model_schema --------------------------------------------------------
+    def test_get_model_schema(self):
+        result = self.run_tool("get_model_schema", {"model": "res.partner"})
+        fields = {f["name"]: f for f in result["fields"]}
+        self.assertEqual(fields["name"]["type"], "char")
+        self.assertEqual(fields["country_id"]["relation"], "res.country")
+        self.assertIn(["contact", "Contact"], fields["type"]["selection"])
+        self.assertNotIn("user_id", fields)
+        self.assertIn("user_id", result["blocked_fields"])
+        self.assertEqual(result["count"], len(result["fields"]))
+        small = self.run_tool("get_model_schema", {"model": "res.partner", "fields": ["name", "email"],
+                                                   "include_help": False})
+        self.assertEqual({f["name"] for f in small["fields"]}, {"name", "email"})
+        self.assertTrue(all("help" not in f for f in small["fields"]))
+        self.assertToolError("get_model_schema", {"model": "res.partner", "fields": ["emial"]}, "emial", "email")
+
+    def test_get_model_schema_honours_field_groups(self):
+        """Fields restricted by groups= the user lacks are not described."""
+        restricted = [n for n, f in self.env["res.partner"]._fields.items()
+                      if f.groups and not f.is_accessible(self.uenv)]
+        result = self.run_tool("get_model_schema", {"model": "res.partner"})
+        names = {f["name"] for f in result["fields"]}
+        for fname in restricted:
+            self.assertNotIn(fname, names)

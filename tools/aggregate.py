@@ -1,0 +1,207 @@
+"""Tool ``aggregate``: grouped totals (Odoo's read_group)."""
+import datetime
+
+from odoo.models import READ_GROUP_ALL_TIME_GRANULARITY
+
+from ..protocol.errors import ToolError
+from .arguments import get_domain, get_limit, get_model, get_offset, opt_list, opt_str, unknown_field
+from .base import Tool
+from .queries import agent_query
+from .schemas import DOMAIN, LIMIT, MODEL, NEXT_OFFSET, OFFSET, TZ, read_annotations
+from .serialize import datetime_to_json, json_safe, user_tz
+
+FUNCTIONS = ("sum", "avg", "min", "max", "count", "count_distinct", "bool_and", "bool_or")
+NUMERIC = ("integer", "float", "monetary")
+MAX_GROUPBY = 4
+MAX_MEASURES = 20
+
+
+class Aggregate(Tool):
+    """Group records and compute counts, sums, averages, minima and maxima."""
+
+    name = "aggregate"
+    title = "Aggregate records (group by)"
+    description = (
+        "Group the records matching a domain and compute aggregates per group, like a pivot "
+        "table. groupby: field names, dates with a granularity (field:day|week|month|quarter|"
+        "year). measures: \"__count\" or \"field:function\" with function sum, avg, min, max, "
+        "count, count_distinct. Order by a groupby or measure, e.g. \"__count desc\". "
+        "Example: {\"model\": \"res.partner\", \"groupby\": [\"country_id\"], "
+        "\"measures\": [\"__count\"], \"order\": \"__count desc\", \"limit\": 5}"
+    )
+    input_schema = {
+        "type": "object",
+        "properties": {
+            "model": MODEL,
+            "groupby": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_GROUPBY, "default": [],
+                        "description": "Fields to group by, e.g. [\"country_id\", \"create_date:month\"]."},
+            "measures": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_MEASURES,
+                         "default": ["__count"],
+                         "description": "Aggregates, e.g. [\"__count\", \"credit_limit:sum\"]."},
+            "domain": DOMAIN,
+            "order": {"type": "string", "description": "e.g. \"__count desc\" or \"country_id\"."},
+            "limit": LIMIT,
+            "offset": OFFSET,
+        },
+        "required": ["model"],
+        "additionalProperties": False,
+    }
+    output_schema = {
+        "type": "object",
+        "properties": {
+            "model": {"type": "string"},
+            "groupby": {"type": "array", "items": {"type": "string"}},
+            "measures": {"type": "array", "items": {"type": "string"}},
+            "groups": {"type": "array", "items": {"type": "object"}},
+            "count": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "next_offset": NEXT_OFFSET,
+            "tz": TZ,
+        },
+        "required": ["model", "groupby", "measures", "groups", "count", "offset", "limit", "next_offset"],
+    }
+    annotations = read_annotations(title)
+    operation = "read"
+
+    def run(self, call):
+        model = get_model(call, "read")
+        groupby = self._groupby(call, model)
+        measures = self._measures(call, model)
+        domain = get_domain(call, model)
+        order = self._order(call, groupby, measures)
+        limit = get_limit(call)
+        offset = get_offset(call)
+        with agent_query(call.env, "aggregate query"):
+            rows = model._read_group(domain, groupby, measures, offset=offset,
+                                     limit=limit + 1 if groupby else None, order=order)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        groups = []
+        for row in rows:
+            group = {}
+            for spec, value in zip(groupby, row):
+                group[spec] = self._group_value(model, spec, value)
+            for spec, value in zip(measures, row[len(groupby):]):
+                group[spec] = json_safe(value)
+            groups.append(group)
+        return {
+            "model": model._name,
+            "groupby": groupby,
+            "measures": measures,
+            "groups": groups,
+            "count": len(groups),
+            "offset": offset,
+            "limit": limit,
+            "next_offset": offset + len(groups) if more else None,
+            "tz": user_tz(call.env),
+        }
+
+    # argument checks ------------------------------------------------------
+    def _field(self, model, fname):
+        if fname not in model._fields:
+            raise unknown_field(model, fname)
+        field = model._fields[fname]
+        if not field.is_accessible(model.env):
+            raise ToolError("Field %r of model %r is not readable by this user." % (fname, model._name))
+        return field
+
+    def _groupby(self, call, model):
+        groupby = opt_list(call.arguments, "groupby")
+        if len(groupby) > MAX_GROUPBY:
+            raise ToolError("At most %d groupby fields per call." % MAX_GROUPBY)
+        for spec in groupby:
+            if not isinstance(spec, str) or not spec:
+                raise ToolError("Argument 'groupby' must be an array of field names, e.g. [\"country_id\"].")
+            fname = spec.partition(":")[0].split(".")[0]
+            if fname not in model._fields:
+                raise unknown_field(model, fname)
+        if not groupby:
+            return []
+        checked = call.guard.check_groupby(model._name, groupby, call.key)
+        groupby = list(checked if checked is not None else groupby)
+        for spec in groupby:
+            path, _sep, granularity = spec.partition(":")
+            field = self._field(model, path.split(".")[0])
+            if "." in path and field.type != "properties":
+                raise ToolError("Cannot group by the path %r: group by %r itself (or a property of a "
+                                "properties field)." % (path, field.name))
+            if granularity:
+                if field.type not in ("date", "datetime"):
+                    raise ToolError("Granularity %r only applies to date/datetime fields; %r is %s."
+                                    % (granularity, field.name, field.type))
+                if granularity not in READ_GROUP_ALL_TIME_GRANULARITY:
+                    raise ToolError("Unknown granularity %r; use one of: %s."
+                                    % (granularity, ", ".join(READ_GROUP_ALL_TIME_GRANULARITY)))
+        return groupby
+
+    def _measures(self, call, model):
+        measures = call.arguments.get("measures")
+        if measures is None:
+            measures = ["__count"]
+        if not isinstance(measures, list) or not measures:
+            raise ToolError("Argument 'measures' must be a non-empty array, e.g. [\"__count\", \"amount:sum\"].")
+        if len(measures) > MAX_MEASURES:
+            raise ToolError("At most %d measures per call." % MAX_MEASURES)
+        result, fnames = [], []
+        for spec in measures:
+            if not isinstance(spec, str) or not spec:
+                raise ToolError("Each measure is a string: \"__count\" or \"field:function\".")
+            if spec == "__count":
+                result.append(spec)
+                continue
+            fname, _sep, func = spec.partition(":")
+            field = self._field(model, fname)
+            if not func:
+                func = getattr(field, "aggregator", None) or ("sum" if field.type in NUMERIC else "")
+                if not func:
+                    raise ToolError("Measure %r needs a function: \"%s:count_distinct\", \"%s:max\", ..."
+                                    % (spec, fname, fname))
+            if func not in FUNCTIONS:
+                raise ToolError("Unknown aggregate function %r in %r; use one of: %s."
+                                % (func, spec, ", ".join(FUNCTIONS)))
+            if func in ("sum", "avg") and field.type not in NUMERIC:
+                raise ToolError("%s needs a numeric field; %r is %s." % (func, fname, field.type))
+            fnames.append(fname)
+            result.append("%s:%s" % (fname, func))
+        if fnames:
+            call.guard.check_fields(model._name, fnames, call.key)
+        if hasattr(call.guard, "check_aggregates"):
+            checked = call.guard.check_aggregates(model._name, result, call.key)
+            result = list(checked if checked is not None else result)
+        return result
+
+    def _order(self, call, groupby, measures):
+        order = (opt_str(call.arguments, "order") or "").strip()
+        if not order:
+            return None
+        if not groupby:
+            raise ToolError("'order' needs at least one groupby.")
+        terms = []
+        for term in order.split(","):
+            parts = term.split()
+            if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc")):
+                raise ToolError("Invalid order term %r: use \"<groupby or measure> [asc|desc]\"." % term.strip())
+            if parts[0] not in groupby and parts[0] not in measures:
+                raise ToolError("Order term %r must be one of the groupby or measures: %s."
+                                % (parts[0], ", ".join(groupby + measures)))
+            terms.append(" ".join([parts[0]] + [p.upper() for p in parts[1:]]))
+        return ", ".join(terms)
+
+    # result formatting ----------------------------------------------------
+    def _group_value(self, model, spec, value):
+        fname, _sep, granularity = spec.partition(":")
+        field = model._fields[fname]
+        if hasattr(value, "_name") and hasattr(value, "ids"):
+            if not value:
+                return None
+            readable = value._filtered_access("read")
+            return [value.id, value.display_name if readable else None]
+        if value is None or (value is False and field.type != "boolean"):
+            return None
+        if field.type == "selection" and not granularity:
+            labels = dict(field._description_selection(model.env) or [])
+            return {"value": value, "label": str(labels[value]) if value in labels else None}
+        if isinstance(value, datetime.datetime):
+            return datetime_to_json(value)
+        return json_safe(value)

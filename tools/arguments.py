@@ -1,0 +1,306 @@
+"""Reading tool arguments: each helper returns a clean value or raises a
+:class:`ToolError` whose message says exactly what to fix.
+
+The dispatcher validates ``arguments`` against the tool's input schema first;
+these helpers repeat the checks a tool depends on (tools can also be run
+directly, e.g. from resources, prompts and tests) and apply the dynamic
+bounds that a static schema cannot express (the ``max_records`` setting).
+"""
+import difflib
+import json
+
+from odoo.osv import expression
+
+from ..protocol.errors import AccessDenied, ToolError
+
+DEFAULT_MAX_RECORDS = 100
+#: Fields never listed by default (bookkeeping columns).
+LOG_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
+#: Field types left out of the default field selection of search_read/read.
+HEAVY_TYPES = ("binary", "html", "one2many", "many2many", "properties",
+               "properties_definition", "json")
+DEFAULT_FIELDS_CAP = 20
+#: Fields listed first by default when a model has them.
+PRIORITY_FIELDS = ("name", "ref", "code", "email", "phone", "mobile", "state", "type", "date",
+                   "partner_id", "user_id", "company_id", "currency_id", "amount_total", "active")
+DOMAIN_TERM_OPERATORS = tuple(expression.TERM_OPERATORS)
+DOMAIN_LOGIC_OPERATORS = tuple(expression.DOMAIN_OPERATORS)
+NUMERIC_TYPES = ("integer", "float", "monetary")
+
+
+def suggest(name, candidates, n=5):
+    """Up to ``n`` names of ``candidates`` close to ``name`` (difflib)."""
+    return difflib.get_close_matches(str(name), list(candidates), n=n, cutoff=0.5)
+
+
+def unknown_field(model, field_name):
+    """A ToolError for an unknown field of ``model`` with close field names."""
+    close = suggest(field_name, model._fields)
+    message = "Unknown field %r on model %r." % (field_name, model._name)
+    if close:
+        message += " Did you mean: %s?" % ", ".join(close)
+    return ToolError(message, data={"model": model._name, "field": field_name, "suggestions": close})
+
+
+def max_records(call):
+    """The effective ``max_records`` setting of ``call`` (always >= 1)."""
+    value = (call.settings or {}).get("max_records") or DEFAULT_MAX_RECORDS
+    return max(1, int(value))
+
+
+def require_str(args, key):
+    """The non-empty string argument ``key``."""
+    value = args.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ToolError("Argument %r is required and must be a non-empty string." % key)
+    return value.strip()
+
+
+def opt_str(args, key, default=None):
+    """The optional string argument ``key``."""
+    value = args.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise ToolError("Argument %r must be a string, got %s." % (key, json_type(value)))
+    return value
+
+
+def opt_bool(args, key, default=False):
+    """The optional boolean argument ``key``."""
+    value = args.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ToolError("Argument %r must be true or false, got %s." % (key, json_type(value)))
+    return value
+
+
+def opt_int(args, key, default=None, minimum=None):
+    """The optional integer argument ``key`` (booleans refused)."""
+    value = args.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ToolError("Argument %r must be an integer, got %s." % (key, json_type(value)))
+    if minimum is not None and value < minimum:
+        raise ToolError("Argument %r must be >= %d, got %d." % (key, minimum, value))
+    return value
+
+
+def get_limit(call, key="limit"):
+    """``limit`` argument: default and cap are the ``max_records`` setting."""
+    cap = max_records(call)
+    limit = opt_int(call.arguments, key, default=cap, minimum=1)
+    return min(limit, cap)
+
+
+def get_offset(call, key="offset"):
+    """``offset`` argument (>= 0, default 0)."""
+    return opt_int(call.arguments, key, default=0, minimum=0)
+
+
+def opt_object(args, key, default=None):
+    """The optional JSON object argument ``key`` (a dict)."""
+    value = args.get(key)
+    if value is None:
+        return {} if default is None else default
+    if not isinstance(value, dict):
+        raise ToolError("Argument %r must be a JSON object, got %s." % (key, json_type(value)))
+    return value
+
+
+def opt_list(args, key):
+    """The optional JSON array argument ``key`` (a list, default empty)."""
+    value = args.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ToolError("Argument %r must be a JSON array, got %s." % (key, json_type(value)))
+    return value
+
+
+def get_ids(call, key="ids", required=True):
+    """A list of distinct positive record ids, at most ``max_records`` long."""
+    value = call.arguments.get(key)
+    if value is None and not required:
+        return []
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list) or (required and not value):
+        raise ToolError("Argument %r must be a non-empty array of record ids (integers), e.g. [1, 2]." % key)
+    ids = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+            raise ToolError("Argument %r must only hold positive integer ids; %s is not one." % (key, json.dumps(item)))
+        if item not in ids:
+            ids.append(item)
+    cap = max_records(call)
+    if len(ids) > cap:
+        raise ToolError("Too many ids in %r: %d given, at most %d per call. Split the work into batches."
+                        % (key, len(ids), cap))
+    return ids
+
+
+def get_model(call, operation, key="model"):
+    """Name the model in ``key``, let the guard check ``operation`` on it and
+    return the model (``env[model]`` of the key's user)."""
+    name = require_str(call.arguments, key)
+    return call.guard.check_model(name, operation, call.key)
+
+
+def get_field_names(call, model, key="fields", default=None):
+    """The checked ``fields`` argument, or ``default(model)`` when absent.
+
+    Every name must be a field of ``model`` the user may read; dotted paths
+    are refused here (read the related model instead).
+    """
+    value = call.arguments.get(key)
+    if value is None or value == []:
+        return default(call, model) if default else []
+    if not isinstance(value, list) or not all(isinstance(f, str) and f for f in value):
+        raise ToolError("Argument %r must be an array of field names, e.g. [\"name\", \"email\"]." % key)
+    names = []
+    for fname in value:
+        if "." in fname:
+            raise ToolError("Dotted paths such as %r are not supported in %r: read the related model instead."
+                            % (fname, key))
+        if fname not in model._fields:
+            raise unknown_field(model, fname)
+        if fname not in names:
+            names.append(fname)
+    call.guard.check_fields(model._name, names, call.key)
+    for fname in names:
+        if not model._fields[fname].is_accessible(model.env):
+            raise ToolError("Field %r of model %r is not readable by this user." % (fname, model._name),
+                            data={"model": model._name, "field": fname})
+    return names
+
+
+def allowed_model_set(call, operation="read"):
+    """Set of the models the key may use for ``operation``."""
+    return set(call.guard.allowed_models(call.key, operation))
+
+
+def filter_allowed_fields(call, model, names):
+    """The subset of ``names`` the guard lets through (one call when all pass)."""
+    names = list(names)
+    try:
+        call.guard.check_fields(model._name, names, call.key)
+        return names
+    except (AccessDenied, ToolError):
+        pass
+    allowed = []
+    for fname in names:
+        try:
+            call.guard.check_fields(model._name, [fname], call.key)
+        except (AccessDenied, ToolError):
+            continue
+        allowed.append(fname)
+    return allowed
+
+
+def default_field_names(call, model):
+    """A small, cheap set of fields: stored, readable, not binary/html/x2many,
+    not into a model the key may not read; capped at DEFAULT_FIELDS_CAP, plus
+    ``id`` and ``display_name``."""
+    allowed = allowed_model_set(call)
+    names = ["id", "display_name"]
+    candidates = [f for f in PRIORITY_FIELDS if f in model._fields]
+    candidates += [f for f in model._fields if f not in candidates]
+    for fname in candidates:
+        field = model._fields[fname]
+        if len(names) >= DEFAULT_FIELDS_CAP + 2:
+            break
+        if fname in names or fname in LOG_FIELDS or not field.store or field.type in HEAVY_TYPES:
+            continue
+        if not field.is_accessible(model.env):
+            continue
+        if field.relational and field.comodel_name not in allowed:
+            continue
+        names.append(fname)
+    return filter_allowed_fields(call, model, names)
+
+
+def get_domain(call, model, key="domain"):
+    """The ``domain`` argument, shape-checked, then checked by the guard.
+
+    Accepts a JSON array (or a string holding one). Values compared with
+    numeric fields must be numbers, so a typo is a clear error instead of a
+    database error.
+    """
+    value = call.arguments.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ToolError("Argument %r must be a JSON array such as [[\"name\", \"ilike\", \"acme\"]]." % key) from None
+    if not isinstance(value, list):
+        raise ToolError("Argument %r must be an array of conditions such as [[\"name\", \"ilike\", \"acme\"]]." % key)
+    for item in value:
+        if isinstance(item, str):
+            if item not in DOMAIN_LOGIC_OPERATORS:
+                raise ToolError("Invalid domain element %r: only '&', '|' and '!' may stand alone." % item)
+            continue
+        if not isinstance(item, (list, tuple)) or len(item) != 3:
+            raise ToolError("Invalid domain condition %s: each condition is [field, operator, value], "
+                            "e.g. [\"name\", \"ilike\", \"acme\"]." % json.dumps(item, default=str))
+        path, operator, operand = item
+        if not isinstance(path, str) or not path:
+            raise ToolError("Invalid domain condition %s: the first element must be a field name."
+                            % json.dumps(item, default=str))
+        if operator not in DOMAIN_TERM_OPERATORS:
+            raise ToolError("Invalid operator %r in domain condition %s. Use one of: %s."
+                            % (operator, json.dumps(item, default=str), ", ".join(DOMAIN_TERM_OPERATORS)))
+        fname = path.split(".", 1)[0]
+        if fname not in model._fields:
+            raise unknown_field(model, fname)
+        field = model._fields[fname]
+        if "." not in path and field.type in NUMERIC_TYPES and operator not in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):
+            operands = operand if isinstance(operand, (list, tuple)) else [operand]
+            for op in operands:
+                if not (op is None or isinstance(op, (int, float))):
+                    raise ToolError("Invalid value %s for %s field %r in domain: use a number."
+                                    % (json.dumps(op, default=str), field.type, fname))
+    try:
+        expression.normalize_domain([tuple(item) if isinstance(item, list) else item for item in value])
+    except (ValueError, AssertionError, IndexError) as exc:
+        raise ToolError("Invalid domain: %s" % exc) from None
+    domain = [tuple(item) if isinstance(item, list) else item for item in value]
+    checked = call.guard.check_domain(model._name, domain, call.key)
+    return list(checked if checked is not None else domain)
+
+
+def get_order(call, model, key="order"):
+    """The ``order`` argument checked by the guard (None when absent)."""
+    value = opt_str(call.arguments, key)
+    if not value or not value.strip():
+        return None
+    for term in value.split(","):
+        fname = term.strip().split(" ")[0].split(".")[0].split(":")[0]
+        if fname and fname not in model._fields:
+            raise unknown_field(model, fname)
+    return call.guard.check_order(model._name, value, call.key) or None
+
+
+def json_type(value):
+    """The JSON type name of a Python value (for error messages)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__

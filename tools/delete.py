@@ -1,0 +1,45 @@
+"""Tool ``delete``: delete records."""
+from .arguments import get_ids, get_model
+from .base import Tool
+from .schemas import IDS, MODEL
+
+
+class Delete(Tool):
+    """Delete records by id (Odoo's unlink, with its checks)."""
+
+    name = "delete"
+    title = "Delete records"
+    description = (
+        "Permanently delete records by id. Ids that no longer exist are reported in "
+        "missing_ids (deleting twice is harmless). Odoo may refuse (e.g. records still in "
+        "use); the message says why. Prefer archiving (update active=false) when the model "
+        "has an `active` field. Example: {\"model\": \"res.partner\", \"ids\": [42]}"
+    )
+    input_schema = {
+        "type": "object",
+        "properties": {"model": MODEL, "ids": IDS},
+        "required": ["model", "ids"],
+        "additionalProperties": False,
+    }
+    output_schema = {
+        "type": "object",
+        "properties": {
+            "model": {"type": "string"},
+            "deleted_ids": {"type": "array", "items": {"type": "integer"}},
+            "missing_ids": {"type": "array", "items": {"type": "integer"}},
+            "count": {"type": "integer"},
+        },
+        "required": ["model", "deleted_ids", "missing_ids", "count"],
+    }
+    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
+                   "idempotentHint": True, "openWorldHint": False}
+    operation = "unlink"
+
+    def run(self, call):
+        model = get_model(call, "unlink")
+        ids = get_ids(call)
+        records = model.browse(ids).exists()
+        deleted = [rid for rid in ids if rid in set(records.ids)]
+        records.unlink()
+        return {"model": model._name, "deleted_ids": deleted,
+                "missing_ids": [rid for rid in ids if rid not in deleted], "count": len(deleted)}

@@ -1,0 +1,25 @@
+"""Running agent-built queries so that a bad domain is an answer, not a crash."""
+import contextlib
+
+import psycopg2
+
+from ..protocol.errors import ToolError
+
+
+@contextlib.contextmanager
+def agent_query(env, what="domain"):
+    """Run an ORM query built from agent input inside a savepoint.
+
+    A ``ValueError`` from Odoo's domain parser or a PostgreSQL data error
+    (a value of the wrong type for a column) becomes a ToolError saying
+    what is wrong; the transaction stays usable. ``UserError``,
+    ``ValidationError`` and ``AccessError`` pass through unchanged.
+    """
+    try:
+        with env.cr.savepoint():
+            yield
+    except ValueError as exc:
+        raise ToolError("Invalid %s: %s" % (what, exc)) from None
+    except psycopg2.DataError as exc:
+        detail = (exc.pgerror or str(exc)).strip().splitlines()[0]
+        raise ToolError("Invalid value in %s: %s" % (what, detail)) from None

@@ -1,0 +1,68 @@
+"""JSON Schema fragments shared by the tools' input and output schemas."""
+
+MODEL = {
+    "type": "string",
+    "minLength": 1,
+    "description": "Technical model name, e.g. \"res.partner\" (list_models lists them).",
+}
+IDS = {
+    "type": "array",
+    "items": {"type": "integer", "minimum": 1},
+    "minItems": 1,
+    "description": "Record ids, e.g. [7, 8] (at most the server's max records per call).",
+}
+DOMAIN = {
+    "type": "array",
+    "description": (
+        "Odoo search domain: a list of [field, operator, value] conditions, implicitly "
+        "AND-ed; '|', '&', '!' prefix operators combine them. Dotted paths follow "
+        "relations. Example: [[\"is_company\", \"=\", true], [\"country_id.code\", \"=\", \"BE\"]]."
+    ),
+    "items": {"anyOf": [
+        {"type": "string", "enum": ["&", "|", "!"]},
+        {"type": "array", "minItems": 3, "maxItems": 3},
+    ]},
+    "default": [],
+}
+FIELDS = {
+    "type": "array",
+    "items": {"type": "string", "minLength": 1},
+    "description": (
+        "Field names to return, e.g. [\"name\", \"email\"]. Default: a small set of "
+        "stored, non-binary fields (id and display_name always included)."
+    ),
+}
+ORDER = {
+    "type": "string",
+    "description": "Sort order, e.g. \"name asc, id desc\".",
+}
+LIMIT = {
+    "type": "integer",
+    "minimum": 1,
+    "description": "Maximum number of results; default and cap: the server's max records setting (100 unless configured).",
+}
+OFFSET = {
+    "type": "integer",
+    "minimum": 0,
+    "default": 0,
+    "description": "Number of results to skip (pagination: pass the previous next_offset).",
+}
+RECORD = {
+    "type": "object",
+    "properties": {"id": {"type": "integer"}},
+    "required": ["id"],
+    "additionalProperties": True,
+}
+ID_NAME = {
+    "type": "object",
+    "properties": {"id": {"type": "integer"}, "display_name": {"type": ["string", "null"]}},
+    "required": ["id", "display_name"],
+}
+NEXT_OFFSET = {"type": ["integer", "null"], "description": "Offset of the next page, null on the last page."}
+TZ = {"type": "string", "description": "The user's time zone name; datetimes in results are UTC."}
+
+
+def read_annotations(title):
+    """Annotations of a tool that only reads Odoo data."""
+    return {"title": title, "readOnlyHint": True, "destructiveHint": False,
+            "idempotentHint": True, "openWorldHint": False}

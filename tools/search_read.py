@@ -1,0 +1,88 @@
+"""Tool ``search_read``: find records and read their fields, one page at a time."""
+from .arguments import (default_field_names, get_domain, get_field_names, get_limit, get_model,
+                        get_offset, get_order)
+from .base import Tool
+from .queries import agent_query
+from .schemas import DOMAIN, FIELDS, LIMIT, MODEL, NEXT_OFFSET, OFFSET, ORDER, RECORD, TZ, read_annotations
+from .serialize import serialize_for_call, user_tz
+
+X2MANY_NAMES = {"type": "boolean", "default": False,
+                "description": "Return one2many/many2many values as [{id, display_name}] instead of ids."}
+
+
+class SearchRead(Tool):
+    """Search records with a domain and read fields, paginated, with the total count."""
+
+    name = "search_read"
+    title = "Search and read records"
+    description = (
+        "Search records of an Odoo model with a domain and return their fields, one page at a "
+        "time, plus the total number of matches and the offset of the next page. Many2one "
+        "values are [id, name], selections {value, label}, datetimes ISO 8601 in UTC. "
+        "Example: {\"model\": \"res.partner\", \"domain\": [[\"is_company\", \"=\", true]], "
+        "\"fields\": [\"name\", \"email\", \"country_id\"], \"order\": \"name\", \"limit\": 10}"
+    )
+    input_schema = {
+        "type": "object",
+        "properties": {
+            "model": MODEL,
+            "domain": DOMAIN,
+            "fields": FIELDS,
+            "order": ORDER,
+            "limit": LIMIT,
+            "offset": OFFSET,
+            "x2many_names": X2MANY_NAMES,
+        },
+        "required": ["model"],
+        "additionalProperties": False,
+    }
+    output_schema = {
+        "type": "object",
+        "properties": {
+            "model": {"type": "string"},
+            "records": {"type": "array", "items": RECORD},
+            "count": {"type": "integer", "description": "Records in this page."},
+            "total": {"type": "integer", "description": "Records matching the domain."},
+            "offset": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "next_offset": NEXT_OFFSET,
+            "fields": {"type": "array", "items": {"type": "string"}},
+            "tz": TZ,
+            "truncated": {"type": "array", "items": {"type": "string"},
+                          "description": "x2many fields whose id lists were cut at the record limit."},
+        },
+        "required": ["model", "records", "count", "total", "offset", "limit", "next_offset"],
+    }
+    annotations = read_annotations(title)
+    operation = "read"
+
+    def run(self, call):
+        model = get_model(call, "read")
+        field_names = get_field_names(call, model, default=default_field_names)
+        domain = get_domain(call, model)
+        order = get_order(call, model)
+        limit = get_limit(call)
+        offset = get_offset(call)
+        fetch = [f for f in field_names if model._fields[f].type != "binary"]
+        with agent_query(call.env):
+            records = model.search_fetch(domain, fetch, offset=offset, limit=limit, order=order)
+            if len(records) < limit and (records or not offset):
+                total = offset + len(records)
+            else:
+                total = model.search_count(domain)
+        rows, truncated = serialize_for_call(call, records, field_names)
+        next_offset = offset + len(rows) if offset + len(rows) < total else None
+        result = {
+            "model": model._name,
+            "records": rows,
+            "count": len(rows),
+            "total": total,
+            "offset": offset,
+            "limit": limit,
+            "next_offset": next_offset,
+            "fields": field_names,
+            "tz": user_tz(call.env),
+        }
+        if truncated:
+            result["truncated"] = truncated
+        return result

@@ -1,0 +1,256 @@
+"""Turning ORM values into JSON: one rule per field type.
+
+Record values come from ``records.read()`` (so Odoo's field-level access
+checks apply) and are then converted:
+
+=================  ==========================================================
+char/text/html     string (``null`` when empty)
+integer/float      number
+monetary           ``{"amount": 12.5, "currency": "EUR"}``
+boolean            ``true``/``false``
+date               ``"2024-05-31"``
+datetime           ``"2024-05-31T14:00:00Z"`` (always UTC; the user's time
+                   zone name travels in the result's ``tz``)
+selection          ``{"value": "draft", "label": "Draft"}``
+many2one           ``[id, "display name"]`` or ``null`` (``[id, null]`` when
+                   the key may not read the target model)
+one2many/many2many list of ids (``[{"id", "display_name"}]`` with names),
+                   at most ``limit`` ids per value
+binary             left out unless asked by name; base64 string when under
+                   the size bound, else ``{"omitted": true, "size": n}``
+json/properties    JSON as stored (made JSON-safe)
+reference          ``"model,id"`` string
+=================  ==========================================================
+"""
+import datetime
+import decimal
+import math
+import re
+
+from markupsafe import Markup
+
+from odoo.exceptions import AccessError
+from odoo.models import BaseModel
+
+DEFAULT_MAX_BINARY_BYTES = 1024 * 1024
+MAX_DEPTH = 20
+_SIZE_RE = re.compile(r"^\s*([\d.]+)\s*([a-z]*)\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1, "kb": 1024, "mb": 1024 ** 2,
+               "gb": 1024 ** 3, "tb": 1024 ** 4}
+
+
+def datetime_to_json(value):
+    """ISO 8601 in UTC with a ``Z``; naive datetimes are Odoo's UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"
+
+
+def type_name(value):
+    """A repr-free placeholder naming the type of an unconvertible value."""
+    return "<%s>" % type(value).__name__
+
+
+def records_to_json(records):
+    """Default rendering of a recordset nested in a value: model + ids only."""
+    return {"model": records._name, "ids": list(records.ids)}
+
+
+def json_safe(value, on_records=records_to_json, _depth=0):
+    """Convert any Python value to JSON-safe data.
+
+    Dates become ISO strings, bytes are omitted (``None``), Markup/str stay
+    strings, non-finite floats become ``None``, recordsets go through
+    ``on_records``, unknown objects become ``"<TypeName>"`` (never their repr).
+    """
+    if _depth > MAX_DEPTH:
+        return "<too deep>"
+    if value is None or isinstance(value, (bool, int, str)):
+        return str(value) if isinstance(value, Markup) else value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, decimal.Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, datetime.datetime):
+        return datetime_to_json(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return None
+    if isinstance(value, BaseModel):
+        return on_records(value)
+    if isinstance(value, dict):
+        return {str(key): json_safe(item, on_records, _depth + 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_safe(item, on_records, _depth + 1) for item in value]
+    return type_name(value)
+
+
+def parse_size(text):
+    """Bytes from a size text (``"12.5 Kb"``, ``"3 MB"``, ``"120 bytes"``), or None."""
+    if isinstance(text, bytes):
+        text = text.decode("ascii", "replace")
+    match = _SIZE_RE.match(str(text or ""))
+    if not match:
+        return None
+    unit = _SIZE_UNITS.get(match.group(2).lower())
+    if unit is None:
+        return None
+    try:
+        return int(float(match.group(1)) * unit)
+    except ValueError:
+        return None
+
+
+class RecordSerializer:
+    """Reads ``field_names`` of records and returns JSON-safe dicts.
+
+    ``binary_fields``: binary field names explicitly requested (others are
+    never read); ``max_binary_bytes``: the bound per binary value;
+    ``x2many_names``: x2many values as ``[{"id", "display_name"}]``;
+    ``x2many_limit``: at most this many ids per x2many value;
+    ``hidden_comodels``: models whose records are given by id only (no
+    display name), e.g. models the key may not read.
+    """
+
+    def __init__(self, model, field_names, max_binary_bytes=DEFAULT_MAX_BINARY_BYTES,
+                 x2many_names=False, x2many_limit=100, hidden_comodels=()):
+        self.model = model
+        self.env = model.env
+        self.fields = [model._fields[name] for name in field_names if name in model._fields]
+        self.max_binary_bytes = max_binary_bytes
+        self.x2many_names = x2many_names
+        self.x2many_limit = x2many_limit
+        self.hidden_comodels = set(hidden_comodels)
+        self.truncated = set()
+        self._labels = {}
+
+    def serialize(self, records):
+        """List of dicts, one per record, in ``records`` order (``id`` first)."""
+        plain = [f.name for f in self.fields if f.type != "binary"]
+        binary = [f.name for f in self.fields if f.type == "binary"]
+        rows = records.read(plain) if plain or not binary else [{"id": rid} for rid in records.ids]
+        if not plain and binary:
+            records.check_access("read")
+        result = []
+        for record, row in zip(records, rows):
+            out = {"id": row["id"]}
+            for field in self.fields:
+                if field.name == "id":
+                    continue
+                if field.type == "binary":
+                    out[field.name] = self.binary_value(record, field)
+                else:
+                    out[field.name] = self.value(field, row.get(field.name), record)
+            result.append(out)
+        return result
+
+    def value(self, field, value, record=None):
+        """JSON value of ``field`` from its ``read()`` format."""
+        ftype = field.type
+        if ftype == "boolean":
+            return bool(value)
+        if ftype in ("integer", "float", "many2one_reference"):
+            return json_safe(value) if value is not False else None
+        if ftype == "monetary":
+            return {"amount": json_safe(value) if value is not False else None,
+                    "currency": self.currency_name(field, record)}
+        if ftype == "many2one":
+            if not value:
+                return None
+            rid, name = value
+            if field.comodel_name in self.hidden_comodels:
+                return [rid, None]
+            return [rid, name if name else None]
+        if ftype in ("one2many", "many2many"):
+            return self.x2many_value(field, value or [])
+        if ftype == "selection":
+            if value is False or value is None:
+                return None
+            return {"value": value, "label": self.selection_label(field, value)}
+        if ftype in ("json", "properties", "properties_definition"):
+            return json_safe(value) if value is not False else None
+        if value is False or value is None:
+            return None
+        return json_safe(value)
+
+    def selection_label(self, field, value):
+        """Translated label of a selection value."""
+        if field.name not in self._labels:
+            self._labels[field.name] = dict(field._description_selection(self.env) or [])
+        label = self._labels[field.name].get(value)
+        return str(label) if label is not None else None
+
+    def currency_name(self, field, record):
+        """ISO code of the currency of a monetary value (None if unknown/unreadable)."""
+        if record is None:
+            return None
+        currency_field = field.get_currency_field(record)
+        if not currency_field or currency_field not in record._fields:
+            return None
+        try:
+            currency = record[currency_field]
+            return currency.name or None
+        except AccessError:
+            return None
+
+    def x2many_value(self, field, ids):
+        """List of ids (or ``{id, display_name}`` with names), bounded."""
+        if len(ids) > self.x2many_limit:
+            self.truncated.add(field.name)
+            ids = ids[: self.x2many_limit]
+        if not self.x2many_names:
+            return list(ids)
+        if field.comodel_name in self.hidden_comodels:
+            return [{"id": rid, "display_name": None} for rid in ids]
+        comodel = self.env[field.comodel_name].browse(ids)
+        readable = comodel._filtered_access("read")
+        names = {rec.id: rec.display_name for rec in readable}
+        return [{"id": rid, "display_name": names.get(rid)} for rid in ids]
+
+    def binary_value(self, record, field):
+        """base64 string when small enough, else ``{"omitted": true, "size": n}``."""
+        sized = record.with_context(bin_size=True, **{"bin_size_" + field.name: True})
+        size_text = sized.read([field.name])[0][field.name]
+        if not size_text:
+            return None
+        size = parse_size(size_text)
+        if size is None or size > self.max_binary_bytes * 4 // 3 + 4:
+            return {"omitted": True, "size": size, "reason": "larger than %d bytes" % self.max_binary_bytes}
+        full = record.with_context(bin_size=False, **{"bin_size_" + field.name: False})
+        data = full.read([field.name])[0][field.name]
+        if isinstance(data, (bytes, bytearray)):
+            data = bytes(data).decode("ascii", "replace")
+        if data and len(data) * 3 // 4 > self.max_binary_bytes:
+            return {"omitted": True, "size": len(data) * 3 // 4,
+                    "reason": "larger than %d bytes" % self.max_binary_bytes}
+        return data or None
+
+
+def user_tz(env):
+    """Name of the user's time zone (context first), ``"UTC"`` if unset."""
+    return env.context.get("tz") or env.user.tz or "UTC"
+
+
+def serialize_for_call(call, records, field_names):
+    """Serialize ``records`` for a tool call: settings bound binaries
+    (``max_binary_bytes``) and x2many lists (``max_records``); the
+    ``x2many_names`` argument asks for ids with display names.
+
+    Returns ``(rows, truncated_field_names)``.
+    """
+    settings = call.settings or {}
+    model = records.browse()
+    comodels = {model._fields[f].comodel_name for f in field_names
+                if f in model._fields and model._fields[f].relational}
+    hidden = comodels - set(call.guard.allowed_models(call.key, "read")) if comodels else set()
+    serializer = RecordSerializer(
+        records,
+        field_names,
+        max_binary_bytes=int(settings.get("max_binary_bytes") or DEFAULT_MAX_BINARY_BYTES),
+        x2many_names=bool(call.arguments.get("x2many_names")),
+        x2many_limit=max(1, int(settings.get("max_records") or 100)),
+        hidden_comodels=hidden,
+    )
+    rows = serializer.serialize(records)
+    return rows, sorted(serializer.truncated)

@@ -1,1 +1,11 @@
 
+from . import mcp_settings
+from . import res_config_settings
+from . import mcp_guard
+from . import mcp_model_access
+from . import mcp_auth_counter
+from . import mcp_api_key
+from . import mcp_audit_log
+from . import mcp_session
+from . import mcp_session_message
+from . import mcp_server

@@ -10,10 +10,11 @@ eval "$("$REPO/scripts/pg.sh" start)"
 
 DB="${MCP_TEST_DB:-mcp_test}"
 E2E_DB="${DB}_e2e"
+INSTALL_DB="${DB}_inst"
 CONF="$LOCAL/test/$DB/odoo.conf"
 write_odoo_conf "$CONF" "log_level = warn"
 
-cleanup() { dropdb --if-exists "$DB" 2>/dev/null || true; dropdb --if-exists "$E2E_DB" 2>/dev/null || true; }
+cleanup() { for d in "$DB" "$E2E_DB" "$INSTALL_DB"; do dropdb --if-exists "$d" 2>/dev/null || true; done; }
 trap cleanup EXIT
 cleanup
 
@@ -24,13 +25,17 @@ odoo_cmd -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn \
 grep -E "(ERROR|CRITICAL) " "$LOCAL/test/$DB/install.log" >&2 && die "errors while installing the module"
 log "installed in $(( $(date +%s) - t0 ))s; copying it to $E2E_DB for the end-to-end tests"
 createdb -T "$DB" "$E2E_DB"
+createdb -T "$DB" "$INSTALL_DB"
 
-export MCP_ODOO_CONF="$CONF" MCP_E2E_DB="$E2E_DB" MCP_REPO="$REPO"
+export MCP_ODOO_CONF="$CONF" MCP_E2E_DB="$E2E_DB" MCP_INSTALL_DB="$INSTALL_DB" MCP_REPO="$REPO"
 cd "$REPO"
+# Test paths given as arguments replace the default (the whole tests/ folder).
+targets=("$ADDONS_LINK_DIR/$MODULE/tests")
+for arg in "$@"; do case "$arg" in -*) ;; */*|*.py) targets=(); break ;; esac; done
 set +e
-"$PYTHON" -m pytest -c "$ADDONS_LINK_DIR/$MODULE/pytest.ini" --rootdir "$ADDONS_LINK_DIR/$MODULE" -p no:cacheprovider \
+"$PYTHON" "$REPO/scripts/run_pytest.py" -c "$ADDONS_LINK_DIR/$MODULE/pytest.ini" --rootdir "$ADDONS_LINK_DIR/$MODULE" -p no:cacheprovider \
     --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=error \
-    "$ADDONS_LINK_DIR/$MODULE/tests" "$@"
+    "${targets[@]}" "$@"
 rc=$?
 set -e
 exit $rc

@@ -5,7 +5,7 @@ import json
 import pytest
 import requests
 
-from ...protocol.revisions import LATEST, REVISIONS
+from ...protocol.revisions import LATEST_HANDSHAKE, REVISIONS
 from .rawmcp import RawMcp
 from .sse import SseReader
 
@@ -32,9 +32,9 @@ def test_initialize_negotiates_each_revision(server, token, revision):
     assert {"search_read", "count", "list_models"} <= {t["name"] for t in tools}
 
 
-def test_unknown_revision_gets_latest(server, token):
+def test_unknown_revision_gets_latest_handshake_revision(server, token):
     client = RawMcp(server.url, token)
-    assert client.initialize("1999-01-01")["protocolVersion"] == LATEST
+    assert client.initialize("1999-01-01")["protocolVersion"] == LATEST_HANDSHAKE
 
 
 def test_notification_is_202_without_body(mcp):
@@ -63,7 +63,11 @@ def test_session_of_another_key_is_404(server, e2e_keys, mcp):
 def test_unsupported_protocol_version_header_is_400(mcp):
     response = mcp.request("ping", MCP_Protocol_Version="2000-01-01")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == -32600
+    error = response.json()["error"]
+    assert error["code"] == -32022
+    assert error["data"]["requested"] == "2000-01-01"
+    # Another supported revision than the negotiated one is refused too.
+    assert mcp.request("ping", MCP_Protocol_Version="2025-03-26").status_code == 400
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer mcp_wrong", "Basic YWRtaW46YWRtaW4="])
@@ -85,8 +89,11 @@ def test_bad_origin_is_403(mcp):
     assert response.json()["error"]["message"] == "Origin not allowed"
 
 
-def test_same_origin_is_accepted(mcp):
+def test_loopback_origin_is_accepted_rebinding_host_is_not(mcp):
     assert mcp.request("ping", Origin=mcp.base).status_code == 200
+    # DNS rebinding: the attacker's page controls both Host and Origin.
+    response = mcp.request("ping", Origin="http://evil.example.com", Host="evil.example.com")
+    assert response.status_code == 403
 
 
 def test_body_over_limit_is_413(mcp):
@@ -112,6 +119,7 @@ def test_parse_error_and_invalid_request_have_null_id(mcp):
     assert response.json()["error"]["code"] == -32700
     assert response.json()["id"] is None
     response = mcp.post({"jsonrpc": "1.0", "id": 5, "method": "ping"})
+    assert response.status_code == 400
     assert response.json()["error"]["code"] == -32600
     assert response.json()["id"] is None
 

@@ -1,0 +1,431 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""Per-agent API keys of the MCP server.
+
+A token looks like ``mcp_<index8><secret>``: ``index8`` (8 hex chars) is
+stored in clear to find the row, the whole token is stored only as an
+HMAC-SHA256 digest keyed with the database secret. Tokens are random (32
+bytes), so a fast keyed hash is enough (no dictionary attack possible) and
+keeps one key check far below a millisecond, unlike pbkdf2.
+"""
+import hashlib
+import hmac
+import ipaddress
+import logging
+import math
+import re
+import secrets
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..protocol.errors import RateLimited, Unauthorized
+from .mcp_auth_counter import KIND_IP_FAILURE
+
+_logger = logging.getLogger(__name__)
+
+TOKEN_PREFIX = "mcp_"
+INDEX_SIZE = 8
+SECRET_BYTES = 32
+#: ``mcp_`` + 8 hex chars + token_urlsafe(32) (43 chars, allow longer)
+TOKEN_RE = re.compile(r"^mcp_[0-9a-f]{8}[A-Za-z0-9_\-]{43,128}$")
+#: seconds between two writes of last_used_at/last_used_ip of a key
+LAST_USED_INTERVAL = 60
+
+#: The one message for every authentication failure (never say which check failed).
+MSG_INVALID_KEY = "Invalid or expired API key"
+MSG_LOCKED_OUT = "Too many failed authentication attempts from this address; retry later"
+MSG_RATE_LIMITED = "Rate limit exceeded for this API key; retry later"
+
+#: Fields holding secret material: never readable or writable outside sudo.
+SECRET_FIELDS = ("key_index", "key_digest", "previous_key_index", "previous_key_digest", "previous_valid_until")
+
+
+def parse_networks(text):
+    """Parse a CIDR list (one per line or comma/space separated, IPv4 and
+    IPv6; a bare address is a /32 or /128) into ``ip_network`` objects.
+    Raises ValueError on an invalid entry."""
+    networks = []
+    for item in re.split(r"[\s,;]+", (text or "").strip()):
+        if item:
+            networks.append(ipaddress.ip_network(item, strict=False))
+    return networks
+
+
+def ip_allowed(ip, networks):
+    """Whether address ``ip`` (text) belongs to one of ``networks``
+    (IPv4-mapped IPv6 addresses are matched as IPv4)."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip().split("%", 1)[0])
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address.version == net.version and address in net for net in networks)
+
+
+class McpApiKey(models.Model):
+    _name = "mcp.api.key"
+    _description = "MCP API Key"
+    _order = "active desc, name, id"
+
+    name = fields.Char(required=True, help="What this key is for, e.g. the agent or machine using it.")
+    user_id = fields.Many2one(
+        "res.users", string="User", required=True, ondelete="cascade", index=True,
+        domain=[("id", "!=", SUPERUSER_ID)],
+        help="The agent acts as this Odoo user: its access rights and record rules apply.")
+    active = fields.Boolean(default=True)
+    expiry_date = fields.Datetime(string="Expires On", help="Leave empty for a key that never expires.")
+    allowed_ips = fields.Text(
+        string="Allowed IPs",
+        help="IPv4/IPv6 addresses or CIDR networks, one per line or comma separated. Empty: any address.")
+    scope = fields.Selection(
+        [("read", "Read-only"), ("write", "Read & Write")], required=True, default="read",
+        help="A read-only key can never create, update, delete or call methods that write.")
+    company_ids = fields.Many2many(
+        "res.company", "mcp_api_key_res_company_rel", "key_id", "company_id", string="Allowed Companies",
+        help="Companies the agent may work in (a subset of the user's). Empty: all of the user's companies.")
+    rotation_grace_minutes = fields.Integer(
+        string="Rotation Grace Period (minutes)", default=0,
+        help="After a rotation, the previous token keeps working for this many minutes.")
+    last_used_at = fields.Datetime(readonly=True, copy=False)
+    last_used_ip = fields.Char(string="Last Used From", readonly=True, copy=False)
+    revoked_at = fields.Datetime(readonly=True, copy=False)
+    rotated_at = fields.Datetime(readonly=True, copy=False)
+    key_index = fields.Char(
+        readonly=True, copy=False, index=True, size=INDEX_SIZE,
+        groups="mcp_bridge.group_mcp_manager")
+    key_digest = fields.Char(readonly=True, copy=False, groups=".")
+    previous_key_index = fields.Char(readonly=True, copy=False, index=True, size=INDEX_SIZE, groups=".")
+    previous_key_digest = fields.Char(readonly=True, copy=False, groups=".")
+    previous_valid_until = fields.Datetime(readonly=True, copy=False, groups=".")
+    token_hint = fields.Char(
+        string="Key", compute="_compute_token_hint",
+        help="The recognisable start of the token, to tell keys apart.")
+    state = fields.Selection(
+        [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked"), ("archived", "Archived")],
+        compute="_compute_state")
+
+    # ------------------------------------------------------------------
+    # Computes, constraints, CRUD guards
+    # ------------------------------------------------------------------
+    @api.depends("key_index")
+    def _compute_token_hint(self):
+        for key in self:
+            index = key.sudo().key_index
+            key.token_hint = f"{TOKEN_PREFIX}{index}…" if index else False
+
+    @api.depends("active", "expiry_date", "revoked_at")
+    def _compute_state(self):
+        now = fields.Datetime.now()
+        for key in self:
+            if key.revoked_at:
+                key.state = "revoked"
+            elif key.expiry_date and key.expiry_date <= now:
+                key.state = "expired"
+            elif not key.active:
+                key.state = "archived"
+            else:
+                key.state = "active"
+
+    @api.constrains("allowed_ips")
+    def _check_allowed_ips(self):
+        for key in self:
+            try:
+                parse_networks(key.allowed_ips)
+            except ValueError as error:
+                raise ValidationError(_("Invalid IP address or network in Allowed IPs: %(error)s", error=error)) from None
+
+    @api.constrains("user_id", "company_ids")
+    def _check_user_companies(self):
+        for key in self:
+            if key.user_id.id == SUPERUSER_ID:
+                raise ValidationError(_("An MCP key cannot act as the superuser (OdooBot)."))
+            extra = key.company_ids - key.user_id.company_ids
+            if extra:
+                raise ValidationError(_(
+                    "Allowed companies must be companies of the key's user; %(user)s cannot access: %(companies)s.",
+                    user=key.user_id.display_name, companies=", ".join(extra.mapped("display_name")),
+                ))
+
+    @api.constrains("rotation_grace_minutes")
+    def _check_rotation_grace(self):
+        for key in self:
+            if not 0 <= key.rotation_grace_minutes <= 10080:
+                raise ValidationError(_("The rotation grace period must be between 0 and 10080 minutes (one week)."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Create keys; secret fields can only be set by ``_generate_key``."""
+        if not self.env.su and any(field in vals for vals in vals_list for field in SECRET_FIELDS):
+            raise AccessError(_("API key secrets cannot be set directly."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Refuse direct writes of secret fields and un-revoking a key."""
+        if not self.env.su and any(
+                field in vals for field in SECRET_FIELDS + ("revoked_at", "rotated_at", "last_used_at", "last_used_ip")):
+            raise AccessError(_("API key secrets cannot be set directly."))
+        if vals.get("active") and any(key.revoked_at for key in self):
+            raise UserError(_("A revoked key cannot be reactivated: generate a new key."))
+        return super().write(vals)
+
+    def copy(self, default=None):
+        """Keys are not duplicated: a copy would have no secret."""
+        raise UserError(_("API keys cannot be duplicated: generate a new key instead."))
+
+    # ------------------------------------------------------------------
+    # Token helpers
+    # ------------------------------------------------------------------
+    @api.model
+    def _digest(self, token):
+        """HMAC-SHA256 of ``token`` keyed with the database secret (hex)."""
+        return hmac.new(self._digest_key(), token.encode(), hashlib.sha256).hexdigest()
+
+    @api.model
+    @tools.ormcache()
+    def _digest_key(self):
+        """The HMAC key: the database secret (cached; cleared with the
+        ``ir.config_parameter`` caches)."""
+        return (self.env["ir.config_parameter"].sudo().get_param("database.secret") or "").encode()
+
+    @api.model
+    def _new_token(self):
+        """Return ``(token, index, digest)`` of a fresh random token."""
+        index = secrets.token_hex(INDEX_SIZE // 2)
+        token = f"{TOKEN_PREFIX}{index}{secrets.token_urlsafe(SECRET_BYTES)}"
+        return token, index, self._digest(token)
+
+    def _log_event(self, event):
+        """Audit a key-management event (same transaction: the key row it
+        refers to is not committed yet). Never logs the token."""
+        for key in self:
+            _logger.info("MCP API key %s (id %s, user %s): %s by uid %s",
+                         key.name, key.id, key.user_id.id, event, self.env.uid)
+        self.env["mcp.audit.log"].sudo().create([{
+            "key_id": key.id,
+            "user_id": self.env.uid,
+            "rpc_method": f"key/{event}",
+            "outcome": "ok",
+        } for key in self])
+
+    @api.model
+    def _generate_key(self, vals):
+        """Create a key from ``vals`` and return ``(record, token)``.
+
+        The plaintext token exists only in the return value: the database
+        keeps its lookup index and HMAC digest. Access rights of the caller
+        apply to the creation (MCP managers). Private: not callable over RPC.
+        """
+        record = self.create(dict(vals))
+        token, index, digest = self._new_token()
+        record.sudo().write({"key_index": index, "key_digest": digest})
+        record._log_event("generate")
+        return record, token
+
+    def _rotate(self):
+        """Give this key a new secret and return the new token.
+
+        The old token dies at once, or after ``rotation_grace_minutes``.
+        """
+        self.ensure_one()
+        self.check_access("write")
+        if self.revoked_at:
+            raise UserError(_("A revoked key cannot be rotated: generate a new key."))
+        now = fields.Datetime.now()
+        token, index, digest = self._new_token()
+        secret_vals = {
+            "key_index": index,
+            "key_digest": digest,
+            "rotated_at": now,
+            "previous_key_index": False,
+            "previous_key_digest": False,
+            "previous_valid_until": False,
+        }
+        if self.rotation_grace_minutes:
+            current = self.sudo()
+            secret_vals.update({
+                "previous_key_index": current.key_index,
+                "previous_key_digest": current.key_digest,
+                "previous_valid_until": now + timedelta(minutes=self.rotation_grace_minutes),
+            })
+        self.sudo().write(secret_vals)
+        self._log_event("rotate")
+        return token
+
+    def action_rotate(self):
+        """Rotate the key's secret and show the new token once."""
+        self.ensure_one()
+        token = self._rotate()
+        return self._action_show_token(token)
+
+    def action_revoke(self):
+        """Revoke the keys at once and for good (their digests are erased)."""
+        self.check_access("write")
+        now = fields.Datetime.now()
+        self.sudo().write({
+            "active": False,
+            "revoked_at": now,
+            "key_digest": False,
+            "previous_key_index": False,
+            "previous_key_digest": False,
+            "previous_valid_until": False,
+        })
+        self._log_event("revoke")
+        return True
+
+    def _action_show_token(self, token):
+        """Window action showing ``token`` once (it travels in the action's
+        context to the browser only, nothing is stored)."""
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mcp.api.key.show",
+            "name": _("Your new MCP API key"),
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_token": token, "default_key_name": self.name},
+        }
+
+    # ------------------------------------------------------------------
+    # Authentication
+    # ------------------------------------------------------------------
+    def _allowed_companies(self):
+        """The companies this key may work in (sudo record)."""
+        self.ensure_one()
+        key = self.sudo()
+        user_companies = key.user_id.company_ids
+        return (key.company_ids & user_companies) if key.company_ids else user_companies
+
+    @api.model
+    def _lookup(self, token, ip, now):
+        """One query for everything authentication reads: until when ``ip``
+        is locked out (or None), the key (sudo) whose current — or, during a
+        rotation grace period, previous — digest matches ``token`` (empty
+        recordset if none; malformed tokens match nothing), and a dict of
+        that key's state (active, revoked_at, expiry_date, allowed_ips,
+        user_active, last_used_at) or None."""
+        index = digest = None
+        if isinstance(token, str) and TOKEN_RE.match(token):
+            index = token[len(TOKEN_PREFIX):len(TOKEN_PREFIX) + INDEX_SIZE]
+            # before the query below: computing it may run a query itself
+            digest = self._digest(token)
+        self.env["mcp.api.key"].flush_model()
+        self.env["res.users"].flush_model(["active"])
+        self.env.cr.execute(
+            """
+            SELECT (SELECT locked_until FROM mcp_auth_counter
+                     WHERE kind = %(kind)s AND bucket = %(ip)s AND locked_until > %(now)s),
+                   k.id, k.key_index, k.key_digest, k.previous_key_index, k.previous_key_digest,
+                   k.active, k.revoked_at, k.expiry_date, k.allowed_ips,
+                   (SELECT u.active FROM res_users u WHERE u.id = k.user_id), k.last_used_at
+              FROM (SELECT 1) AS one
+              LEFT JOIN mcp_api_key k
+                ON k.key_index = %(index)s
+                OR (k.previous_key_index = %(index)s AND k.previous_valid_until > %(now)s)
+            """,
+            {"kind": KIND_IP_FAILURE, "ip": ip or "", "now": now, "index": index},
+        )
+        locked_until = None
+        found = self.sudo().browse()
+        state = None
+        for row in self.env.cr.fetchall():
+            locked_until = row[0]
+            key_id, cur_index, cur_digest, prev_index, prev_digest = row[1:6]
+            if key_id is None:
+                continue
+            ok_current = hmac.compare_digest(cur_digest or "", digest) and cur_index == index
+            ok_previous = hmac.compare_digest(prev_digest or "", digest) and prev_index == index
+            if ok_current or ok_previous:
+                found = self.sudo().browse(key_id)
+                state = dict(zip(
+                    ("active", "revoked_at", "expiry_date", "allowed_ips", "user_active", "last_used_at"), row[6:]))
+        return locked_until, found, state
+
+    @api.model
+    def _match_token(self, token, now):
+        """Return the key (sudo) matching ``token``; empty recordset if none."""
+        return self._lookup(token, "", now)[1]
+
+    @staticmethod
+    def _state_usable(state, ip, now):
+        """Whether a key in ``state`` (see ``_lookup``) may authenticate a
+        request from ``ip`` at ``now``."""
+        if not state or not state["active"] or state["revoked_at"] or not state["user_active"]:
+            return False
+        if state["expiry_date"] and state["expiry_date"] <= now:
+            return False
+        text = state["allowed_ips"]
+        if text and text.strip():
+            try:
+                return ip_allowed(ip, parse_networks(text))
+            except ValueError:
+                return False
+        return True
+
+    def _is_usable(self, ip, now):
+        """Whether this key may authenticate a request from ``ip`` now."""
+        self.ensure_one()
+        key = self.sudo()
+        return self._state_usable({
+            "active": key.active, "revoked_at": key.revoked_at, "expiry_date": key.expiry_date,
+            "allowed_ips": key.allowed_ips, "user_active": key.user_id.active,
+        }, ip, now)
+
+    @api.model
+    def _authenticate(self, token, ip):
+        """Authenticate a bearer ``token`` sent from client address ``ip``.
+
+        Returns the key record (sudo). Raises ``RateLimited`` when ``ip`` is
+        locked out (even with a good key) or the key exceeds its requests
+        per minute, ``Unauthorized(MSG_INVALID_KEY)`` for every other failure
+        (missing, malformed, unknown, inactive, expired, revoked, IP not
+        allowed — the message never says which). Failures and request counts
+        are stored in ``mcp.auth.counter`` from a cursor of their own, so
+        they hold across workers and survive the request's rollback.
+        Cost: one query on the request cursor, plus one upsert in a short
+        cursor of its own when the rate limit is on (or once a minute for
+        the last-used stamp).
+        """
+        settings = self.env["mcp.settings"]._get_settings()
+        now = fields.Datetime.now()
+        counters = self.env["mcp.auth.counter"].sudo()
+        ip = (ip or "").strip()
+
+        locked_until, key, state = self._lookup(token, ip, now)
+        if locked_until:
+            raise RateLimited(MSG_LOCKED_OUT, retry_after=max(1, math.ceil((locked_until - now).total_seconds())))
+
+        if not key or not self._state_usable(state, ip, now):
+            counters._register_failure(
+                ip, now, settings["lockout_threshold"], settings["lockout_window"], settings["lockout_duration"])
+            raise Unauthorized(MSG_INVALID_KEY)
+
+        last_used = None
+        if not state["last_used_at"] or state["last_used_at"] < now - timedelta(seconds=LAST_USED_INTERVAL):
+            last_used = (ip or None, LAST_USED_INTERVAL)
+        if settings["rate_limit_per_minute"] or last_used:
+            retry_after = counters._hit_rate(key.id, now, settings["rate_limit_per_minute"], last_used)
+            if last_used:
+                key.invalidate_recordset(["last_used_at", "last_used_ip"])
+            if retry_after:
+                raise RateLimited(MSG_RATE_LIMITED, retry_after=retry_after)
+        return key
+
+    def _mcp_env(self, env):
+        """Return ``env`` switched to this key's user (never superuser), with
+        ``allowed_company_ids`` limited to the key's companies (the user's
+        main company first when allowed) and the user's lang/tz."""
+        self.ensure_one()
+        key = self.sudo()
+        user = key.user_id
+        companies = self._allowed_companies()
+        company_ids = companies.ids
+        if user.company_id.id in company_ids:
+            company_ids.remove(user.company_id.id)
+            company_ids.insert(0, user.company_id.id)
+        context = {"allowed_company_ids": company_ids}
+        if user.lang:
+            context["lang"] = user.lang
+        if user.tz:
+            context["tz"] = user.tz
+        return env(user=user.id, su=False, context=context)

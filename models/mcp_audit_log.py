@@ -1,0 +1,97 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""One row per MCP request: who, from where, what kind of call, outcome.
+
+Metadata only: never request payload values, result bodies or tokens.
+"""
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+_logger = logging.getLogger(__name__)
+
+#: The only columns ``_record`` accepts (anything else is dropped).
+AUDIT_FIELDS = ("key_id", "user_id", "ip", "transport", "rpc_method", "tool", "model",
+                "outcome", "error_code", "duration_ms")
+
+
+class McpAuditLog(models.Model):
+    _name = "mcp.audit.log"
+    _description = "MCP Audit Log"
+    _order = "id desc"
+    _rec_name = "rpc_method"
+
+    create_date = fields.Datetime(string="Time", readonly=True, index=True)
+    key_id = fields.Many2one("mcp.api.key", string="API Key", ondelete="set null", readonly=True, index=True)
+    user_id = fields.Many2one("res.users", string="User", ondelete="set null", readonly=True, index=True)
+    ip = fields.Char(string="IP Address", readonly=True)
+    transport = fields.Selection(
+        [("streamable_http", "Streamable HTTP"), ("legacy_sse", "HTTP+SSE (legacy)")], readonly=True)
+    rpc_method = fields.Char(string="JSON-RPC Method", readonly=True)
+    tool = fields.Char(readonly=True)
+    model = fields.Char(readonly=True)
+    outcome = fields.Selection(
+        [("ok", "OK"), ("denied", "Denied"), ("error", "Error")], required=True, default="ok", readonly=True,
+        index=True)
+    error_code = fields.Integer(readonly=True)
+    duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Audit rows are written by the MCP layer only (sudo)."""
+        if not self.env.su:
+            raise AccessError(_("Audit log entries are written by the MCP server only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """The audit log is append-only."""
+        raise AccessError(_("Audit log entries cannot be modified."))
+
+    def unlink(self):
+        """Only the retention job (sudo) deletes audit entries."""
+        if not self.env.su:
+            raise AccessError(_("Audit log entries are deleted by the retention job only."))
+        return super().unlink()
+
+    @api.model
+    def _clean_vals(self, vals):
+        """Keep only the audit columns, truncating free texts."""
+        clean = {name: vals[name] for name in AUDIT_FIELDS if vals.get(name) not in (None, "")}
+        for name in ("ip", "rpc_method", "tool", "model"):
+            if name in clean:
+                clean[name] = str(clean[name])[:128]
+        for name in ("key_id", "user_id"):
+            if name in clean and isinstance(clean[name], models.BaseModel):
+                clean[name] = clean[name].id
+        if "duration_ms" in clean:
+            clean["duration_ms"] = int(clean["duration_ms"])
+        return clean
+
+    @api.model
+    def _record(self, vals):
+        """Write one audit row in a cursor of its own, so it survives the
+        request's rollback. ``vals`` keys: see ``AUDIT_FIELDS``; others are
+        dropped. Never raises: a failing audit write is logged."""
+        clean = self._clean_vals(vals)
+        try:
+            with self.env.registry.cursor() as cr:
+                # no WAL flush wait: a PostgreSQL crash may lose the last
+                # fraction of a second of audit rows, never corrupt them
+                cr.execute("SET LOCAL synchronous_commit TO OFF")
+                self.env(cr=cr, su=True)["mcp.audit.log"].create(clean)
+        except Exception:  # the request's outcome must not depend on the audit write
+            _logger.exception("MCP audit: could not write the audit row for %s", clean.get("rpc_method"))
+
+    @api.model
+    def _gc_audit_logs(self):
+        """Retention cron: delete rows older than ``audit_retention_days``;
+        also drop stale authentication counters."""
+        days = self.env["mcp.settings"]._get_settings()["audit_retention_days"]
+        limit_date = fields.Datetime.now() - timedelta(days=days)
+        self.env.cr.execute("DELETE FROM mcp_audit_log WHERE create_date < %s", (limit_date,))
+        deleted = self.env.cr.rowcount
+        self.env["mcp.auth.counter"].sudo()._gc_counters()
+        if deleted:
+            _logger.info("MCP audit: %s entries older than %s days deleted", deleted, days)
+        return deleted

@@ -1,0 +1,671 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""The MCP security guard: every tool asks it before touching a model.
+
+``env['mcp.guard']`` is used on the environment of the key's user, so the
+Odoo access checks it runs are the user's. Order of the model check:
+blocklist -> key scope -> ``mcp.model.access`` rule -> Odoo ACL. Field paths
+(fields, domain, order, groupby, aggregates, values) are resolved hop by hop
+so that a blocked or unreadable model can't be reached indirectly.
+
+The exact messages are module constants (``MSG_*``) so that tests and the
+attack suite can assert them; they are translated with ``env._`` when raised.
+"""
+import difflib
+import inspect
+import keyword
+import re
+
+import pytz
+
+from odoo import api, models
+
+from ..protocol.errors import AccessDenied, ToolError
+
+OPERATIONS = ("read", "create", "write", "unlink")
+
+# ----------------------------------------------------------------------
+# Always-blocked models. No key, no rule, no setting can open them; the
+# ``extra_blocked_models`` setting can only add to them.
+# ----------------------------------------------------------------------
+ALWAYS_BLOCKED_MODELS = (
+    # The original twelve: security configuration, secrets, code and files.
+    "ir.rule", "ir.model.access", "ir.config_parameter", "mcp.api.key",
+    "res.users", "res.groups", "ir.cron", "ir.module.module", "ir.ui.view",
+    "ir.attachment", "ir.actions.server", "ir.actions.act_window",
+    # Users' credentials, sessions and devices (API keys, passkeys, TOTP,
+    # login history, per-user settings, identity checks).
+    "res.users.apikeys", "res.users.apikeys.description", "res.users.apikeys.show",
+    "res.users.log", "res.users.settings", "res.users.identitycheck",
+    "res.users.deletion", "res.device", "res.device.log", "auth.passkey.key",
+    "auth_totp.device", "auth.oauth.provider", "change.password.user",
+    "change.password.wizard", "res.groups.privilege",
+    # Secret holders: mail servers, payment credentials, IAP/EDI/certificates.
+    "ir.mail_server", "fetchmail.server", "payment.provider", "payment.token",
+    "iap.account", "account.edi.proxy_client.user", "certificate.certificate",
+    "certificate.key",
+    # Code, automation and metadata that change how Odoo itself behaves.
+    "ir.actions", "ir.actions.actions", "ir.actions.report", "ir.actions.client",
+    "ir.actions.act_url", "ir.actions.act_window_close", "ir.actions.todo",
+    "ir.embedded.actions", "ir.cron.trigger", "ir.cron.progress",
+    "base.automation", "ir.model", "ir.model.fields", "ir.model.fields.selection",
+    "ir.model.constraint", "ir.model.relation", "ir.model.inherit",
+    "ir.model.data", "ir.default", "ir.ui.menu", "ir.ui.view.custom", "ir.asset",
+    "ir.module.category", "ir.module.module.dependency", "ir.module.module.exclusion",
+    "res.config", "res.config.settings", "res.config.installer",
+    # ir.sequence: moving number_next would corrupt legal numbering (invoices).
+    "ir.sequence", "ir.sequence.date_range",
+    # Server internals: logs, profiles, notification bus, outgoing mail queue
+    # (bodies carry password-reset and portal links).
+    "ir.logging", "ir.profile", "bus.bus", "bus.presence", "mail.mail",
+    # The MCP layer's own models (also covered by the "mcp." prefix below).
+    "mcp.model.access", "mcp.audit.log", "mcp.auth.counter", "mcp.session",
+    "mcp.settings", "mcp.guard", "mcp.server",
+)
+
+#: Whole families blocked by name prefix (present and future models).
+BLOCKED_MODEL_PREFIXES = (
+    "mcp.",            # the MCP layer itself
+    "ir.actions.",     # every kind of action (server code, windows, reports...)
+    "ir.model.",       # model metadata, ACLs, external ids
+    "ir.module.",      # modules (install = code execution)
+    "ir.cron",         # scheduled code
+    "res.users.",      # credentials, sessions, settings of users
+    "res.device",      # devices/sessions of users
+    "auth_totp.",      # 2FA secrets
+    "auth.passkey.",   # passkeys
+    "base.automation",  # automated actions (server code)
+    "certificate.",    # private keys
+    "bus.",            # notification bus
+)
+
+#: Field names never exposed whatever the user's groups: bearer secrets.
+BLOCKED_FIELD_NAMES = frozenset((
+    "password", "new_password", "password_crypt", "totp_secret", "totp_last_counter",
+    "signup_token", "access_token", "api_key", "oauth_access_token", "key_digest",
+))
+
+# ----------------------------------------------------------------------
+# execute_method blocklist
+# ----------------------------------------------------------------------
+METHOD_BLOCKLIST = frozenset((
+    # CRUD: the create/update/delete tools apply the rules, use them.
+    "unlink", "write", "create", "copy", "copy_data", "copy_multi", "update", "new",
+    # Environment switches (privilege escalation).
+    "sudo", "with_user", "with_context", "with_env", "with_company", "with_prefetch",
+    # Bulk import/export.
+    "export_data", "load", "import_data",
+    # Aliases of read/search/write that would bypass the guard's checks.
+    "web_save", "web_read", "web_search_read", "web_read_group", "web_resequence",
+    "web_override_translations", "read", "search_read", "read_group", "search",
+    "search_count", "search_fetch", "fetch", "name_create", "name_search",
+    "read_progress_bar", "resequence", "onchange", "default_get",
+    "toggle_active", "action_archive", "action_unarchive",
+    # Metadata: get_model_schema applies the field filter; use it.
+    "fields_get", "get_views", "get_view", "load_views", "get_metadata",
+    # Recordset plumbing.
+    "browse", "exists", "ensure_one", "filtered", "filtered_domain", "mapped",
+    "sorted", "grouped", "concat", "union", "modified", "recompute",
+    "invalidate_model", "invalidate_recordset", "flush_model", "flush_recordset",
+    "env", "pool", "init",
+    # Access checks (answers would be an oracle; they are done by the guard).
+    "check_access", "check_access_rights", "check_access_rule", "has_access",
+    "check_field_access_rights", "user_has_groups", "has_group", "has_groups",
+    # Scheduled/server code runners.
+    "method_direct_trigger", "run", "run_server_action",
+    # Portal share links carry an access token.
+    "get_portal_url", "get_base_url",
+))
+
+#: Any method starting with one of these is refused.
+METHOD_BLOCKED_PREFIXES = (
+    "_", "check_access", "unlink_", "web_", "with_", "invalidate_", "flush_",
+    "search_panel_", "export_", "import_", "copy_", "sudo",
+)
+
+#: Chatter/activity methods: they write; allowed only when the key may write
+#: the model (already required for any method, see ``check_method``).
+MESSAGE_METHOD_PREFIXES = ("message_", "activity_")
+
+#: Agent context keys that are kept (everything else is dropped).
+ALLOWED_CONTEXT_KEYS = ("lang", "tz", "active_test", "allowed_company_ids")
+
+#: Operators of a domain term (Odoo's TERM_OPERATORS + '<>').
+DOMAIN_TERM_OPERATORS = frozenset((
+    "=", "!=", "<>", "<=", "<", ">", ">=", "=?", "=like", "=ilike", "like",
+    "not like", "ilike", "not ilike", "in", "not in", "child_of", "parent_of",
+    "any", "not any",
+))
+DOMAIN_LOGIC_OPERATORS = ("&", "|", "!")
+#: Operators allowed on a relational field whose comodel is blocked or
+#: unreadable: compare ids only (no name_search on the comodel).
+ID_ONLY_OPERATORS = frozenset(("=", "!=", "<>", "in", "not in"))
+GROUPBY_GRANULARITIES = ("day", "week", "month", "quarter", "year")
+AGGREGATE_FUNCTIONS = ("sum", "avg", "min", "max", "count", "count_distinct",
+                       "bool_and", "bool_or", "array_agg", "recordset")
+MAX_DOMAIN_DEPTH = 8
+MAX_DOMAIN_LENGTH = 500
+
+_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PATH_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_ORDER_TERM_RE = re.compile(
+    r"^\s*(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)"
+    r"(?:\s+(?P<direction>asc|desc))?(?:\s+nulls\s+(?P<nulls>first|last))?\s*$",
+    re.IGNORECASE,
+)
+_GROUPBY_RE = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?::(?P<granularity>[a-z_]+))?$")
+
+# ----------------------------------------------------------------------
+# Messages (exact formats; %-style named placeholders)
+# ----------------------------------------------------------------------
+MSG_MODEL_BLOCKED = "Model '%(model)s' is not available through MCP."
+MSG_MODEL_SCOPE = "This API key is read-only: '%(operation)s' on '%(model)s' is not allowed."
+MSG_MODEL_RULE = "The MCP model-access rule of '%(model)s' does not allow '%(operation)s'."
+MSG_MODEL_ACL = "You are not allowed to %(operation)s records of '%(model)s' (Odoo access rights)."
+MSG_UNKNOWN_MODEL = "Unknown model '%(model)s'."
+MSG_DID_YOU_MEAN = " Did you mean: %(suggestions)s?"
+MSG_BAD_OPERATION = "Invalid operation '%(operation)s': use read, create, write or unlink."
+MSG_BAD_MODEL_NAME = "Invalid model name: a model is a string such as 'res.partner'."
+MSG_UNKNOWN_FIELD = "Unknown field '%(field)s' on model '%(model)s'."
+MSG_FIELD_DENIED = "Field '%(field)s' of model '%(model)s' is not accessible."
+MSG_PATH_DENIED = "Path '%(path)s' reaches model '%(model)s', which is not accessible."
+MSG_PATH_NOT_RELATIONAL = "Field '%(field)s' of model '%(model)s' is not relational: path '%(path)s' cannot continue."
+MSG_BAD_PATH = "Invalid field path %(path)r: use field names joined by dots (e.g. 'partner_id.name')."
+MSG_BAD_FIELDS = "'fields' must be a list of field names."
+MSG_DOMAIN_NOT_LIST = "A domain must be a list of conditions, e.g. [[\"name\", \"ilike\", \"abc\"]]."
+MSG_DOMAIN_BAD_TERM = "Invalid domain element %(term)s: use [field, operator, value] or one of '&', '|', '!'."
+MSG_DOMAIN_BAD_OPERATOR = "Invalid domain operator %(operator)r in %(term)s. Valid operators: %(operators)s."
+MSG_DOMAIN_BAD_VALUE = "Invalid value in domain term %(term)s: use a string, number, boolean, null or a list of those."
+MSG_DOMAIN_ARITY = "Malformed domain: operator '%(operator)s' lacks operands (prefix notation: ['|', A, B])."
+MSG_DOMAIN_TOO_COMPLEX = "The domain is too large or too deeply nested."
+MSG_DOMAIN_ID_ONLY = ("Field '%(field)s' of model '%(model)s' points to '%(comodel)s', which is not accessible:"
+                      " compare it with record ids only (=, !=, in, not in).")
+MSG_BAD_ORDER = ("Invalid order %(order)r: use comma-separated 'field [asc|desc] [nulls first|last]',"
+                 " e.g. 'date desc, id'.")
+MSG_ORDER_NOT_STORED = "Cannot sort on field '%(field)s' of model '%(model)s': it is not stored."
+MSG_BAD_GROUPBY = "Invalid groupby %(groupby)r: use 'field' or 'date_field:day|week|month|quarter|year'."
+MSG_BAD_GRANULARITY = "Granularity '%(granularity)s' is only allowed on date and datetime fields ('%(field)s' is not one)."
+MSG_BAD_AGGREGATE = "Invalid aggregate %(spec)r: use 'field:function' with function in %(functions)s."
+MSG_METHOD_INVALID = "Invalid method name %(method)r."
+MSG_METHOD_DENIED = "Method '%(method)s' of model '%(model)s' cannot be called through MCP."
+MSG_METHOD_UNKNOWN = "Model '%(model)s' has no public method '%(method)s'."
+MSG_CONTEXT_NOT_OBJECT = "'context' must be an object."
+MSG_CONTEXT_COMPANIES = "Companies %(companies)s are not allowed for this API key."
+MSG_CONTEXT_BAD_COMPANIES = "'allowed_company_ids' must be a list of company ids."
+MSG_VALUES_NOT_OBJECT = "Values must be an object mapping field names to values."
+MSG_VALUES_COMMAND = "Field '%(field)s' of model '%(model)s' only accepts links to existing records (commands 3, 4, 5, 6)."
+
+
+def _is_blocked_name(model_name, extra=()):
+    """Whether ``model_name`` is blocked by name (constant list, prefixes or
+    the ``extra`` names from the settings)."""
+    return (
+        model_name in ALWAYS_BLOCKED_MODELS
+        or model_name.startswith(BLOCKED_MODEL_PREFIXES)
+        or model_name in extra
+    )
+
+
+def is_model_blocked(env, model_name, extra=()):
+    """Whether ``model_name`` is blocked: by name, or because it is a
+    transient (wizard) or abstract model. Usable without a guard instance."""
+    if _is_blocked_name(model_name, extra):
+        return True
+    model_cls = env.registry.get(model_name)
+    return model_cls is not None and bool(model_cls._transient or model_cls._abstract)
+
+
+def _is_json_scalar(value):
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+class McpGuard(models.AbstractModel):
+    _name = "mcp.guard"
+    _description = "MCP security guard"
+
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+    def _msg(self, template, **params):
+        """Translated message ``template`` formatted with ``params``."""
+        return self.env._(template, **params) if params else self.env._(template)
+
+    def _extra_blocked(self):
+        return tuple(self.env["mcp.settings"]._get_settings()["extra_blocked_models"])
+
+    @api.model
+    def _get_rules(self):
+        """{model name: {operation: allowed}} of the active model-access
+        rules (the layer's own configuration, read with sudo; cached)."""
+        return self.env["mcp.model.access"].sudo()._get_rules_map()
+
+    def _refusal(self, model_name, operation, key, extra=None):
+        """Return ``(reason, message)`` when ``operation`` on ``model_name``
+        is refused for ``key``, else None. The model must exist."""
+        if extra is None:
+            extra = self._extra_blocked()
+        if is_model_blocked(self.env, model_name, extra):
+            return "blocked", self._msg(MSG_MODEL_BLOCKED, model=model_name)
+        if operation != "read" and key.sudo().scope != "write":
+            return "scope", self._msg(MSG_MODEL_SCOPE, model=model_name, operation=operation)
+        rule = self._get_rules().get(model_name)
+        if rule is not None and not rule[operation]:
+            return "rule", self._msg(MSG_MODEL_RULE, model=model_name, operation=operation)
+        if not self.env[model_name].browse().has_access(operation):
+            return "acl", self._msg(MSG_MODEL_ACL, model=model_name, operation=operation)
+        return None
+
+    def _raise_refusal(self, refusal, model_name, **data):
+        reason, message = refusal
+        raise AccessDenied(message, data=dict(data, model=model_name, reason=reason))
+
+    def _suggest(self, word, candidates):
+        matches = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
+        return self._msg(MSG_DID_YOU_MEAN, suggestions=", ".join(matches)) if matches else ""
+
+    # ------------------------------------------------------------------
+    # models
+    # ------------------------------------------------------------------
+    @api.model
+    def check_model(self, model_name, operation, key):
+        """Return ``self.env[model_name]`` if ``key`` may do ``operation``
+        ('read', 'create', 'write', 'unlink') on it, else raise
+        ``AccessDenied`` (data.reason: blocked, scope, rule or acl), or
+        ``ToolError`` for an unknown model (with close-name suggestions)."""
+        if operation not in OPERATIONS:
+            raise ToolError(self._msg(MSG_BAD_OPERATION, operation=operation))
+        if not isinstance(model_name, str) or not model_name:
+            raise ToolError(self._msg(MSG_BAD_MODEL_NAME))
+        extra = self._extra_blocked()
+        if _is_blocked_name(model_name, extra):
+            # refused before the existence check: never reveal what's installed
+            raise AccessDenied(self._msg(MSG_MODEL_BLOCKED, model=model_name),
+                               data={"model": model_name, "reason": "blocked"})
+        if model_name not in self.env:
+            message = self._msg(MSG_UNKNOWN_MODEL, model=model_name)
+            message += self._suggest(model_name, self.allowed_models(key, "read"))
+            raise ToolError(message, data={"model": model_name})
+        refusal = self._refusal(model_name, operation, key, extra)
+        if refusal:
+            self._raise_refusal(refusal, model_name, operation=operation)
+        return self.env[model_name]
+
+    @api.model
+    def allowed_models(self, key, operation="read"):
+        """Sorted names of the models ``key`` may use for ``operation``
+        (blocklist, key scope, model-access rules and Odoo ACLs applied)."""
+        if operation not in OPERATIONS:
+            raise ToolError(self._msg(MSG_BAD_OPERATION, operation=operation))
+        if operation != "read" and key.sudo().scope != "write":
+            return []
+        extra = self._extra_blocked()
+        rules = self._get_rules()
+        acl_models = self.env["ir.model.access"]._get_allowed_models(operation)
+        result = []
+        for model_name in acl_models:
+            if model_name not in self.env or is_model_blocked(self.env, model_name, extra):
+                continue
+            rule = rules.get(model_name)
+            if rule is not None and not rule[operation]:
+                continue
+            result.append(model_name)
+        return sorted(result)
+
+    # ------------------------------------------------------------------
+    # fields and paths
+    # ------------------------------------------------------------------
+    def _check_related(self, model, field, key, path, extra):
+        """A related field must not read through a blocked/unreadable model."""
+        related = field.related
+        if not related:
+            return
+        hops = related.split(".") if isinstance(related, str) else list(related)
+        current = model
+        for hop in hops[:-1]:
+            hop_field = current._fields.get(hop)
+            if hop_field is None or not hop_field.relational:
+                return
+            refusal = self._refusal(hop_field.comodel_name, "read", key, extra)
+            if refusal:
+                raise AccessDenied(
+                    self._msg(MSG_PATH_DENIED, path=path, model=hop_field.comodel_name),
+                    data={"model": hop_field.comodel_name, "path": path, "field": field.name, "reason": refusal[0]},
+                )
+            current = self.env[hop_field.comodel_name]
+
+    def _field_accessible(self, field):
+        return field.name not in BLOCKED_FIELD_NAMES and field.is_accessible(self.env)
+
+    def _resolve_path(self, model_name, path, key, extra=None):
+        """Resolve the dotted ``path`` from ``model_name`` hop by hop and
+        return ``(model, field)`` of its last hop (``field`` is the
+        properties field for a ``properties_field.name`` path)."""
+        if extra is None:
+            extra = self._extra_blocked()
+        if not isinstance(path, str) or not _PATH_RE.match(path):
+            raise ToolError(self._msg(MSG_BAD_PATH, path=path))
+        model = self.env[model_name]
+        parts = path.split(".")
+        for position, name in enumerate(parts):
+            field = model._fields.get(name)
+            if field is None:
+                visible = [fname for fname, fld in model._fields.items() if self._field_accessible(fld)]
+                raise ToolError(
+                    self._msg(MSG_UNKNOWN_FIELD, field=name, model=model._name) + self._suggest(name, visible),
+                    data={"model": model._name, "field": name},
+                )
+            if not self._field_accessible(field):
+                raise AccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=model._name),
+                                   data={"model": model._name, "field": name, "reason": "field"})
+            self._check_related(model, field, key, path, extra)
+            if position == len(parts) - 1:
+                return model, field
+            if field.type == "properties" and position == len(parts) - 2:
+                return model, field
+            if not field.relational:
+                raise ToolError(self._msg(MSG_PATH_NOT_RELATIONAL, field=name, model=model._name, path=path),
+                                data={"model": model._name, "field": name})
+            comodel_name = field.comodel_name
+            refusal = self._refusal(comodel_name, "read", key, extra)
+            if refusal:
+                raise AccessDenied(self._msg(MSG_PATH_DENIED, path=path, model=comodel_name),
+                                   data={"model": comodel_name, "path": path, "field": name, "reason": refusal[0]})
+            model = self.env[comodel_name]
+        return model, None  # not reached
+
+    @api.model
+    def check_fields(self, model_name, fields, key):
+        """Check every field name or dotted path of ``fields`` (a list) on
+        ``model_name``; return the list. Unknown field / non-relational hop
+        ⇒ ToolError; field hidden by ``groups=`` or a sensitive name ⇒
+        AccessDenied reason 'field'; a hop into a blocked or unreadable
+        model ⇒ AccessDenied (reason of that model)."""
+        if isinstance(fields, str):
+            fields = [fields]
+        if not isinstance(fields, (list, tuple)) or not all(isinstance(f, str) for f in fields):
+            raise ToolError(self._msg(MSG_BAD_FIELDS))
+        extra = self._extra_blocked()
+        for path in fields:
+            self._resolve_path(model_name, path, key, extra)
+        return list(fields)
+
+    @api.model
+    def readable_fields(self, model_name, key):
+        """Names of the fields of ``model_name`` the key's user may read and
+        that the guard lets through (for "all fields" reads)."""
+        extra = self._extra_blocked()
+        names = []
+        for fname, field in self.env[model_name]._fields.items():
+            if not self._field_accessible(field):
+                continue
+            try:
+                self._check_related(self.env[model_name], field, key, fname, extra)
+            except AccessDenied:
+                continue
+            names.append(fname)
+        return names
+
+    # ------------------------------------------------------------------
+    # domain
+    # ------------------------------------------------------------------
+    @api.model
+    def check_domain(self, model_name, domain, key):
+        """Validate ``domain`` structurally (prefix notation, Odoo operators,
+        JSON values) and check each left-hand path like ``check_fields``.
+        Returns the domain as a list (terms as tuples)."""
+        if domain is None:
+            return []
+        return self._check_domain(model_name, domain, key, self._extra_blocked(), depth=0)
+
+    def _check_domain(self, model_name, domain, key, extra, depth):
+        if not isinstance(domain, (list, tuple)):
+            raise ToolError(self._msg(MSG_DOMAIN_NOT_LIST))
+        if depth > MAX_DOMAIN_DEPTH or len(domain) > MAX_DOMAIN_LENGTH:
+            raise ToolError(self._msg(MSG_DOMAIN_TOO_COMPLEX))
+        result = []
+        for element in domain:
+            if isinstance(element, str):
+                if element not in DOMAIN_LOGIC_OPERATORS:
+                    raise ToolError(self._msg(MSG_DOMAIN_BAD_TERM, term=repr(element)))
+                result.append(element)
+                continue
+            result.append(self._check_term(model_name, element, key, extra, depth))
+        # arity: read the prefix notation backwards with an operand counter
+        operands = 0
+        for element in reversed(result):
+            if element in ("&", "|"):
+                if operands < 2:
+                    raise ToolError(self._msg(MSG_DOMAIN_ARITY, operator=element))
+                operands -= 1
+            elif element == "!":
+                if operands < 1:
+                    raise ToolError(self._msg(MSG_DOMAIN_ARITY, operator=element))
+            else:
+                operands += 1
+        return result
+
+    def _check_term(self, model_name, term, key, extra, depth):
+        if not isinstance(term, (list, tuple)) or len(term) != 3:
+            raise ToolError(self._msg(MSG_DOMAIN_BAD_TERM, term=repr(term)))
+        path, operator, value = term
+        # Odoo's TRUE_LEAF / FALSE_LEAF
+        if tuple(term) in ((1, "=", 1), (0, "=", 1)) and not isinstance(path, bool):
+            return (path, operator, value)
+        if not isinstance(path, str):
+            raise ToolError(self._msg(MSG_DOMAIN_BAD_TERM, term=repr(term)))
+        if not isinstance(operator, str) or operator.lower() not in DOMAIN_TERM_OPERATORS:
+            raise ToolError(self._msg(MSG_DOMAIN_BAD_OPERATOR, operator=operator, term=repr(list(term)),
+                                      operators=", ".join(sorted(DOMAIN_TERM_OPERATORS))))
+        operator = operator.lower()
+        model, field = self._resolve_path(model_name, path, key, extra)
+        relational = field.relational and not (field.type == "properties")
+        if operator in ("any", "not any"):
+            if not relational:
+                raise ToolError(self._msg(MSG_DOMAIN_BAD_OPERATOR, operator=operator, term=repr(list(term)),
+                                          operators=", ".join(sorted(DOMAIN_TERM_OPERATORS - {"any", "not any"}))))
+            refusal = self._refusal(field.comodel_name, "read", key, extra)
+            if refusal:
+                raise AccessDenied(self._msg(MSG_PATH_DENIED, path=path, model=field.comodel_name),
+                                   data={"model": field.comodel_name, "path": path, "reason": refusal[0]})
+            value = self._check_domain(field.comodel_name, value, key, extra, depth + 1)
+            return (path, operator, value)
+        if _is_json_scalar(value):
+            pass
+        elif isinstance(value, (list, tuple)) and all(_is_json_scalar(item) for item in value):
+            value = list(value)
+        else:
+            raise ToolError(self._msg(MSG_DOMAIN_BAD_VALUE, term=repr(list(term))))
+        if relational:
+            items = value if isinstance(value, list) else [value]
+            ids_only = operator in ID_ONLY_OPERATORS and all(
+                isinstance(item, bool) or (isinstance(item, int)) or item is None for item in items)
+            if not ids_only and self._refusal(field.comodel_name, "read", key, extra):
+                raise AccessDenied(
+                    self._msg(MSG_DOMAIN_ID_ONLY, field=field.name, model=model._name, comodel=field.comodel_name),
+                    data={"model": field.comodel_name, "path": path, "reason": "blocked"},
+                )
+        return (path, operator, value)
+
+    # ------------------------------------------------------------------
+    # order, groupby, aggregates
+    # ------------------------------------------------------------------
+    @api.model
+    def check_order(self, model_name, order, key):
+        """Return a safe order string built from ``order``: comma-separated
+        ``field [asc|desc] [nulls first|last]`` (one dotted hop allowed,
+        e.g. ``partner_id.id`` or a property), every field checked. Anything
+        else (SQL, parentheses, semicolons...) ⇒ ToolError."""
+        if order in (None, ""):
+            return ""
+        if not isinstance(order, str) or len(order) > 1000:
+            raise ToolError(self._msg(MSG_BAD_ORDER, order=order))
+        extra = self._extra_blocked()
+        terms = []
+        for part in order.split(","):
+            match = _ORDER_TERM_RE.match(part)
+            if not match:
+                raise ToolError(self._msg(MSG_BAD_ORDER, order=order))
+            path = match["path"]
+            model, field = self._resolve_path(model_name, path, key, extra)
+            if "." not in path and not (field.store or field.name == "id"):
+                raise ToolError(self._msg(MSG_ORDER_NOT_STORED, field=field.name, model=model._name))
+            term = path
+            if match["direction"]:
+                term += " " + match["direction"].upper()
+            if match["nulls"]:
+                term += " NULLS " + match["nulls"].upper()
+            terms.append(term)
+        return ", ".join(terms)
+
+    @api.model
+    def check_groupby(self, model_name, groupby, key):
+        """Return ``groupby`` as a list of checked specs: ``field`` or
+        ``field:granularity`` (day/week/month/quarter/year on date and
+        datetime fields only)."""
+        if groupby in (None, "", []):
+            return []
+        if isinstance(groupby, str):
+            groupby = [groupby]
+        if not isinstance(groupby, (list, tuple)):
+            raise ToolError(self._msg(MSG_BAD_GROUPBY, groupby=groupby))
+        extra = self._extra_blocked()
+        result = []
+        for spec in groupby:
+            match = _GROUPBY_RE.match(spec) if isinstance(spec, str) else None
+            if not match:
+                raise ToolError(self._msg(MSG_BAD_GROUPBY, groupby=spec))
+            model, field = self._resolve_path(model_name, match["path"], key, extra)
+            granularity = match["granularity"]
+            if granularity:
+                if granularity not in GROUPBY_GRANULARITIES:
+                    raise ToolError(self._msg(MSG_BAD_GROUPBY, groupby=spec))
+                if field.type not in ("date", "datetime"):
+                    raise ToolError(self._msg(MSG_BAD_GRANULARITY, granularity=granularity, field=field.name))
+            result.append(spec)
+        return result
+
+    @api.model
+    def check_aggregates(self, model_name, aggregates, key):
+        """Return ``aggregates`` (``field:function`` specs or ``__count``)
+        as a checked list."""
+        if aggregates in (None, "", []):
+            return []
+        if isinstance(aggregates, str):
+            aggregates = [aggregates]
+        if not isinstance(aggregates, (list, tuple)):
+            raise ToolError(self._msg(MSG_BAD_AGGREGATE, spec=aggregates, functions=", ".join(AGGREGATE_FUNCTIONS)))
+        extra = self._extra_blocked()
+        result = []
+        for spec in aggregates:
+            if spec == "__count":
+                result.append(spec)
+                continue
+            if not isinstance(spec, str) or spec.count(":") != 1:
+                raise ToolError(self._msg(MSG_BAD_AGGREGATE, spec=spec, functions=", ".join(AGGREGATE_FUNCTIONS)))
+            fname, function = spec.split(":")
+            if function not in AGGREGATE_FUNCTIONS or not _IDENT_RE.match(fname):
+                raise ToolError(self._msg(MSG_BAD_AGGREGATE, spec=spec, functions=", ".join(AGGREGATE_FUNCTIONS)))
+            self._resolve_path(model_name, fname, key, extra)
+            result.append(spec)
+        return result
+
+    # ------------------------------------------------------------------
+    # values (create / update)
+    # ------------------------------------------------------------------
+    @api.model
+    def check_values(self, model_name, values, key):
+        """Check a create/write ``values`` dict: every key a plain readable
+        field; x2many commands that create/update records (0, 1, 2) are only
+        allowed when the key may do that on the comodel (checked
+        recursively), links to blocked comodels only by id (3, 4, 5, 6)."""
+        if not isinstance(values, dict):
+            raise ToolError(self._msg(MSG_VALUES_NOT_OBJECT))
+        extra = self._extra_blocked()
+        model = self.env[model_name]
+        for fname, value in values.items():
+            if not isinstance(fname, str) or not _IDENT_RE.match(fname):
+                raise ToolError(self._msg(MSG_BAD_PATH, path=fname))
+            _model, field = self._resolve_path(model_name, fname, key, extra)
+            if field.type not in ("one2many", "many2many") or not isinstance(value, (list, tuple)):
+                continue
+            for command in value:
+                if not isinstance(command, (list, tuple)) or not command or command[0] not in (0, 1, 2):
+                    continue
+                operation = {0: "create", 1: "write", 2: "unlink"}[command[0]]
+                refusal = self._refusal(field.comodel_name, operation, key, extra)
+                if refusal and refusal[0] == "blocked":
+                    raise AccessDenied(self._msg(MSG_VALUES_COMMAND, field=fname, model=model._name),
+                                       data={"model": field.comodel_name, "field": fname, "reason": "blocked"})
+                if refusal:
+                    self._raise_refusal(refusal, field.comodel_name, operation=operation, field=fname)
+                if command[0] in (0, 1) and len(command) == 3 and isinstance(command[2], dict):
+                    self.check_values(field.comodel_name, command[2], key)
+        return values
+
+    # ------------------------------------------------------------------
+    # methods
+    # ------------------------------------------------------------------
+    @api.model
+    def check_method(self, model_name, method, key):
+        """Check that ``method`` may be called on ``model_name`` through
+        ``execute_method`` and return ``self.env[model_name]``.
+
+        Refused (AccessDenied, reason 'method'): names starting with '_',
+        ``METHOD_BLOCKLIST``, ``METHOD_BLOCKED_PREFIXES``. Any method may
+        write, so the key must be allowed to *write* the model (scope, rule,
+        ACL — reason of that check). Only public functions defined on the
+        model class (not fields, properties or attributes); invalid names
+        ⇒ ToolError.
+        """
+        if not isinstance(method, str) or not _IDENT_RE.match(method) or keyword.iskeyword(method):
+            raise ToolError(self._msg(MSG_METHOD_INVALID, method=method))
+        model = self.check_model(model_name, "read", key)
+        if method in METHOD_BLOCKLIST or method.startswith(METHOD_BLOCKED_PREFIXES):
+            raise AccessDenied(self._msg(MSG_METHOD_DENIED, method=method, model=model_name),
+                               data={"model": model_name, "method": method, "reason": "method"})
+        refusal = self._refusal(model_name, "write", key)
+        if refusal:
+            self._raise_refusal(refusal, model_name, method=method, operation="write")
+        if method in model._fields:
+            raise ToolError(self._msg(MSG_METHOD_UNKNOWN, method=method, model=model_name),
+                            data={"model": model_name, "method": method})
+        attribute = inspect.getattr_static(type(model), method, None)
+        if isinstance(attribute, (staticmethod, classmethod)) or not inspect.isfunction(attribute):
+            raise ToolError(self._msg(MSG_METHOD_UNKNOWN, method=method, model=model_name),
+                            data={"model": model_name, "method": method})
+        return model
+
+    # ------------------------------------------------------------------
+    # context
+    # ------------------------------------------------------------------
+    @api.model
+    def sanitize_context(self, context, key):
+        """Keep only ``lang`` (installed), ``tz`` (known), ``active_test``
+        (bool) and ``allowed_company_ids`` (within the key's companies,
+        else AccessDenied) from an agent-supplied ``context``."""
+        if context in (None, {}):
+            return {}
+        if not isinstance(context, dict):
+            raise ToolError(self._msg(MSG_CONTEXT_NOT_OBJECT))
+        result = {}
+        lang = context.get("lang")
+        if isinstance(lang, str) and lang in dict(self.env["res.lang"].get_installed()):
+            result["lang"] = lang
+        tz = context.get("tz")
+        if isinstance(tz, str) and tz in pytz.all_timezones_set:
+            result["tz"] = tz
+        if isinstance(context.get("active_test"), bool):
+            result["active_test"] = context["active_test"]
+        if "allowed_company_ids" in context:
+            company_ids = context["allowed_company_ids"]
+            if not isinstance(company_ids, list) or not company_ids or not all(
+                    isinstance(cid, int) and not isinstance(cid, bool) for cid in company_ids):
+                raise ToolError(self._msg(MSG_CONTEXT_BAD_COMPANIES))
+            allowed = set(key._allowed_companies().ids)
+            refused = [cid for cid in company_ids if cid not in allowed]
+            if refused:
+                raise AccessDenied(
+                    self._msg(MSG_CONTEXT_COMPANIES, companies=", ".join(map(str, refused))),
+                    data={"reason": "company", "companies": refused},
+                )
+            result["allowed_company_ids"] = list(dict.fromkeys(company_ids))
+        return result

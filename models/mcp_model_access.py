@@ -1,0 +1,82 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""Per-model CRUD rules for MCP agents.
+
+Where a rule exists for a model, the operation must be ticked on it; where
+none exists, Odoo's ACLs decide. A rule only narrows what the key's user may
+already do: Odoo's ACLs and record rules are always checked too.
+"""
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+
+from .mcp_guard import ALWAYS_BLOCKED_MODELS, BLOCKED_MODEL_PREFIXES, is_model_blocked
+
+
+class McpModelAccess(models.Model):
+    _name = "mcp.model.access"
+    _description = "MCP Model Access Rule"
+    _order = "model, id"
+    _rec_name = "model_id"
+
+    model_id = fields.Many2one(
+        "ir.model", string="Model", required=True, ondelete="cascade", index=True,
+        domain=lambda self: self._model_id_domain())
+    model = fields.Char(related="model_id.model", store=True, string="Technical Name")
+    active = fields.Boolean(default=True)
+    perm_read = fields.Boolean(string="Read", default=True)
+    perm_create = fields.Boolean(string="Create")
+    perm_write = fields.Boolean(string="Update")
+    perm_unlink = fields.Boolean(string="Delete")
+
+    _sql_constraints = [
+        ("model_uniq", "UNIQUE(model_id)", "There is already an MCP access rule for this model."),
+    ]
+
+    @api.model
+    def _model_id_domain(self):
+        """Models a rule can be made for: not transient, not blocked."""
+        domain = [("transient", "=", False), ("model", "not in", list(ALWAYS_BLOCKED_MODELS))]
+        for prefix in BLOCKED_MODEL_PREFIXES:
+            domain += ["!", ("model", "=like", prefix.replace("_", "\\_") + "%")]
+        return domain
+
+    @api.constrains("model_id")
+    def _check_model_not_blocked(self):
+        for rule in self:
+            if is_model_blocked(self.env, rule.model_id.model):
+                raise ValidationError(_(
+                    "Model %(model)s is always blocked for MCP agents: no access rule can open it.",
+                    model=rule.model_id.model,
+                ))
+
+    @api.model
+    @tools.ormcache()
+    def _get_rules_map(self):
+        """{model name: {'read': bool, 'create': bool, 'write': bool,
+        'unlink': bool}} of the active rules (cached; cleared on change)."""
+        self.flush_model()
+        self.env.cr.execute(
+            "SELECT model, perm_read, perm_create, perm_write, perm_unlink FROM mcp_model_access WHERE active"
+        )
+        return {
+            model: {"read": bool(r), "create": bool(c), "write": bool(w), "unlink": bool(u)}
+            for model, r, c, w, u in self.env.cr.fetchall()
+        }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Create rules and refresh the guard's rule cache."""
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return records
+
+    def write(self, vals):
+        """Update rules and refresh the guard's rule cache."""
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        """Delete rules and refresh the guard's rule cache."""
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result

@@ -1,0 +1,309 @@
+"""Dispatch of MCP JSON-RPC messages (transport-independent).
+
+``services/transport.py`` turns HTTP into calls of :meth:`McpServer._handle_message`
+and back; this model authenticates, finds the method, runs it as the key's
+user inside a savepoint and maps every exception to a JSON-RPC error or an
+``isError`` tool result in one place.
+"""
+import logging
+import time
+
+import jsonschema
+import psycopg2.errors
+
+from odoo import api, models
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from ..protocol import capabilities, errors, jsonrpc, pagination, revisions
+from ..protocol.tool_result import tool_error_result, tool_result
+from ..tools import completion, prompts, registry, resources
+from ..tools.base import ToolCall
+
+_logger = logging.getLogger(__name__)
+
+LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+PAGE_SIZE = 100
+INSTRUCTIONS = (
+    "Odoo ERP data through the ORM, as the Odoo user of your API key. "
+    "Start with list_models, then get_model_schema, then search_read / aggregate. "
+    "Write tools (create, update, delete, execute_method) need a read-write key."
+)
+
+
+class McpContext:
+    """Per-request facts the handlers need (not stored)."""
+
+    __slots__ = ("key", "session", "revision", "settings", "transport", "ip", "user_env", "audit")
+
+    def __init__(self, key, session, revision, settings, transport, ip, user_env):
+        self.key = key
+        self.session = session
+        self.revision = revision
+        self.settings = settings
+        self.transport = transport
+        self.ip = ip
+        self.user_env = user_env
+        self.audit = {}
+
+
+_validators = {}
+
+
+def _validator_for(schema):
+    """A cached JSON Schema validator for a tool's ``input_schema``."""
+    entry = _validators.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = _validators[id(schema)] = (schema, jsonschema.Draft202012Validator(schema))
+    return entry[1]
+
+
+class McpServer(models.AbstractModel):
+    _name = "mcp.server"
+    _description = "MCP Server dispatcher"
+
+    # ------------------------------------------------------------------
+    # extension points
+    # ------------------------------------------------------------------
+    @api.model
+    def _mcp_tools(self):
+        """Tools offered to agents. Other addons extend this list::
+
+            class McpServer(models.AbstractModel):
+                _inherit = "mcp.server"
+
+                def _mcp_tools(self):
+                    return super()._mcp_tools() + [MyTool()]
+        """
+        return registry.default_tools()
+
+    @api.model
+    def _get_rpc_handlers(self):
+        """JSON-RPC method name -> handler method name on this model."""
+        return {
+            "initialize": "_rpc_initialize",
+            "ping": "_rpc_ping",
+            "tools/list": "_rpc_tools_list",
+            "tools/call": "_rpc_tools_call",
+            "resources/list": "_rpc_resources_list",
+            "resources/templates/list": "_rpc_resources_templates_list",
+            "resources/read": "_rpc_resources_read",
+            "prompts/list": "_rpc_prompts_list",
+            "prompts/get": "_rpc_prompts_get",
+            "completion/complete": "_rpc_completion_complete",
+            "logging/setLevel": "_rpc_logging_set_level",
+            "server/discover": "_rpc_server_discover",
+        }
+
+    @api.model
+    def _settings(self):
+        """Effective settings (defaults and bounds applied)."""
+        return self.env["mcp.settings"]._get_settings()
+
+    # ------------------------------------------------------------------
+    # one message
+    # ------------------------------------------------------------------
+    @api.model
+    def _handle_message(self, message, ctx):
+        """Handle one JSON-RPC message; return the response dict or ``None``.
+
+        Each request runs in a savepoint: whatever fails leaves nothing behind.
+        Concurrency errors propagate so that Odoo retries the whole request.
+        """
+        try:
+            kind = jsonrpc.classify(message)
+        except errors.InvalidRequest as exc:
+            return jsonrpc.error_response(None, exc)
+        if kind != "request":
+            return None  # notifications and client responses: nothing to answer
+        msg_id = message.get("id")
+        method = message.get("method")
+        started = time.perf_counter()
+        ctx.audit = {"rpc_method": method[:64] if isinstance(method, str) else None}
+        outcome, code = "ok", None
+        try:
+            handler = self._get_rpc_handlers().get(method)
+            if not handler:
+                raise errors.MethodNotFound(f"Method not found: {method}")
+            params = message.get("params", {})
+            if params is None:
+                params = {}
+            if not isinstance(params, dict):
+                raise errors.InvalidParams("params must be an object")
+            with self.env.cr.savepoint():
+                result = getattr(self, handler)(params, ctx)
+            if isinstance(result, dict) and result.get("isError"):
+                outcome = "error"
+            return jsonrpc.result_response(msg_id, result)
+        except errors.McpError as exc:
+            outcome = "denied" if exc.code in (errors.ACCESS_DENIED, errors.UNAUTHORIZED) else "error"
+            code = exc.code
+            return jsonrpc.error_response(msg_id, exc)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # noqa: BLE001 - the one place mapping unexpected errors
+            _logger.exception("MCP %s failed", method)
+            outcome, code = "error", errors.INTERNAL_ERROR
+            return jsonrpc.error_response(msg_id, errors.McpError("Internal error"))
+        finally:
+            self._audit(ctx, outcome, code, started)
+
+    @api.model
+    def _audit(self, ctx, outcome, code, started):
+        """Write the audit row (own cursor: survives a rollback)."""
+        vals = dict(ctx.audit,
+                    key_id=ctx.key.id if ctx.key else False,
+                    user_id=ctx.key.user_id.id if ctx.key else False,
+                    ip=ctx.ip, transport=ctx.transport, outcome=outcome,
+                    error_code=code or 0,
+                    duration_ms=int((time.perf_counter() - started) * 1000) if started else 0)
+        self.env["mcp.audit.log"]._record(vals)
+
+    # ------------------------------------------------------------------
+    # handlers
+    # ------------------------------------------------------------------
+    def _rpc_initialize(self, params, ctx):
+        requested = params.get("protocolVersion")
+        if not isinstance(requested, str):
+            raise errors.InvalidParams("initialize needs a protocolVersion string")
+        revision = revisions.negotiate(requested)
+        ctx.revision = revision
+        if ctx.session:
+            client = params.get("clientInfo") if isinstance(params.get("clientInfo"), dict) else {}
+            ctx.session.write({
+                "revision": revision,
+                "client_name": str(client.get("name") or "")[:128] or False,
+                "client_version": str(client.get("version") or "")[:64] or False,
+            })
+        return capabilities.initialize_result(revision, INSTRUCTIONS)
+
+    def _rpc_ping(self, params, ctx):
+        return {}
+
+    def _rpc_server_discover(self, params, ctx):
+        return capabilities.discover_result()
+
+    def _tool_map(self):
+        return {tool.name: tool for tool in self._mcp_tools()}
+
+    def _rpc_tools_list(self, params, ctx):
+        tools = sorted(self._tool_map().values(), key=lambda t: t.name)
+        page, next_cursor = pagination.paginate(tools, params.get("cursor"), PAGE_SIZE)
+        result = {"tools": [tool.describe(ctx.revision) for tool in page]}
+        if next_cursor:
+            result["nextCursor"] = next_cursor
+        return result
+
+    def _call(self, ctx, arguments):
+        """A ToolCall for ``ctx`` (the env is the key user's)."""
+        env = ctx.user_env
+        return ToolCall(env=env, key=ctx.key, guard=env["mcp.guard"], settings=ctx.settings,
+                        arguments=arguments, revision=ctx.revision)
+
+    def _rpc_tools_call(self, params, ctx):
+        name = params.get("name")
+        tool = self._tool_map().get(name) if isinstance(name, str) else None
+        if tool is None:
+            raise errors.InvalidParams(f"Unknown tool: {name}")
+        ctx.audit["tool"] = tool.name
+        arguments = params.get("arguments", {})
+        if arguments is None:
+            arguments = {}
+        if not isinstance(arguments, dict):
+            return tool_error_result("arguments must be a JSON object", ctx.revision)
+        if isinstance(arguments.get("model"), str):
+            ctx.audit["model"] = arguments["model"][:128]
+        problems = self._validate_arguments(tool, arguments)
+        if problems:
+            return tool_error_result("Invalid arguments: " + "; ".join(problems), ctx.revision)
+        try:
+            with self.env.cr.savepoint():
+                structured = tool.run(self._call(ctx, arguments))
+        except errors.ToolError as exc:
+            return tool_error_result(exc.message, ctx.revision)
+        except AccessError as exc:
+            raise self._access_denied(exc, ctx) from None
+        except MissingError:
+            return tool_error_result("Record not found (deleted, or not visible to this user).", ctx.revision)
+        except UserError as exc:  # ValidationError too: messages meant for users, verbatim
+            return tool_error_result(str(exc.args[0] if exc.args else exc), ctx.revision)
+        except psycopg2.errors.QueryCanceled:
+            return tool_error_result("The query took too long and was cancelled.", ctx.revision)
+        except (psycopg2.errors.DataError, psycopg2.errors.IntegrityError) as exc:
+            return tool_error_result(f"The database refused the values: {exc.diag.message_primary}", ctx.revision)
+        return tool_result(structured, ctx.revision)
+
+    @staticmethod
+    def _access_denied(exc, ctx):
+        """Odoo's AccessError as a JSON-RPC error that leaks no record data."""
+        data = {"reason": "acl"}
+        if ctx.audit.get("model"):
+            data["model"] = ctx.audit["model"]
+        return errors.AccessDenied("Access denied by Odoo access rights or record rules", data=data)
+
+    @staticmethod
+    def _validate_arguments(tool, arguments):
+        """Up to 5 readable problems of ``arguments`` against the tool's input schema."""
+        validator = _validator_for(tool.input_schema)
+        problems = []
+        for error in sorted(validator.iter_errors(arguments), key=lambda e: list(e.path))[:5]:
+            where = "/".join(str(p) for p in error.path) or "arguments"
+            problems.append(f"{where}: {error.message}")
+        return problems
+
+    def _rpc_resources_list(self, params, ctx):
+        return resources.list_resources(self._call(ctx, params), params.get("cursor"))
+
+    def _rpc_resources_templates_list(self, params, ctx):
+        return {"resourceTemplates": resources.list_templates()}
+
+    def _rpc_resources_read(self, params, ctx):
+        uri = params.get("uri")
+        if not isinstance(uri, str):
+            raise errors.InvalidParams("resources/read needs a uri string")
+        try:
+            return resources.read_resource(self._call(ctx, params), uri)
+        except errors.ToolError as exc:
+            raise errors.InvalidParams(exc.message) from None
+        except AccessError as exc:
+            raise self._access_denied(exc, ctx) from None
+        except MissingError:
+            raise errors.ResourceNotFound("Resource not found", data={"uri": uri}) from None
+
+    def _rpc_prompts_list(self, params, ctx):
+        items = prompts.list_prompts()
+        page, next_cursor = pagination.paginate(items, params.get("cursor"), PAGE_SIZE)
+        result = {"prompts": page}
+        if next_cursor:
+            result["nextCursor"] = next_cursor
+        return result
+
+    def _rpc_prompts_get(self, params, ctx):
+        name = params.get("name")
+        if not isinstance(name, str):
+            raise errors.InvalidParams("prompts/get needs a prompt name")
+        arguments = params.get("arguments") or {}
+        if not isinstance(arguments, dict):
+            raise errors.InvalidParams("arguments must be an object")
+        try:
+            return prompts.get_prompt(self._call(ctx, params), name, arguments)
+        except errors.ToolError as exc:
+            raise errors.InvalidParams(exc.message) from None
+
+    def _rpc_completion_complete(self, params, ctx):
+        ref, argument = params.get("ref"), params.get("argument")
+        if not isinstance(ref, dict) or not isinstance(argument, dict):
+            raise errors.InvalidParams("completion/complete needs ref and argument objects")
+        context_args = (params.get("context") or {}).get("arguments") or {}
+        try:
+            return completion.complete(self._call(ctx, params), ref, argument, context_args)
+        except errors.ToolError as exc:
+            raise errors.InvalidParams(exc.message) from None
+
+    def _rpc_logging_set_level(self, params, ctx):
+        level = params.get("level")
+        if level not in LOG_LEVELS:
+            raise errors.InvalidParams(f"level must be one of: {', '.join(LOG_LEVELS)}")
+        if ctx.session:
+            ctx.session.log_level = level
+        return {}

@@ -1,0 +1,82 @@
+"""MCP sessions (``Mcp-Session-Id``), stored so that any worker can serve them."""
+import secrets
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+# A session is touched at most this often (seconds): no write per request.
+TOUCH_INTERVAL = 60
+
+
+class McpSession(models.Model):
+    _name = "mcp.session"
+    _description = "MCP Session"
+    _order = "last_seen_at desc, id desc"
+    _rec_name = "client_name"
+
+    session_id = fields.Char(required=True, index=True, readonly=True, copy=False,
+                             groups="mcp_bridge.group_mcp_manager")
+    key_id = fields.Many2one("mcp.api.key", required=True, ondelete="cascade", index=True, readonly=True)
+    user_id = fields.Many2one("res.users", required=True, ondelete="cascade", readonly=True)
+    transport = fields.Selection(
+        [("streamable_http", "Streamable HTTP"), ("legacy_sse", "HTTP+SSE (legacy)")],
+        required=True, default="streamable_http", readonly=True)
+    revision = fields.Char("Protocol revision", readonly=True)
+    client_name = fields.Char(readonly=True)
+    client_version = fields.Char(readonly=True)
+    initialized = fields.Boolean(readonly=True)
+    log_level = fields.Char(default="info", readonly=True)
+    last_seen_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    expires_at = fields.Datetime(required=True, index=True, readonly=True)
+
+    _sql_constraints = [
+        ("session_id_unique", "unique(session_id)", "Session ids are unique."),
+    ]
+
+    @api.model
+    def _open(self, key, transport, ttl, revision=None, client_info=None):
+        """Create a session for ``key`` and return it (sudo; the layer's own row)."""
+        now = fields.Datetime.now()
+        client_info = client_info or {}
+        return self.sudo().create({
+            "session_id": secrets.token_urlsafe(32),
+            "key_id": key.id,
+            "user_id": key.user_id.id,
+            "transport": transport,
+            "revision": revision,
+            "client_name": str(client_info.get("name") or "")[:128] or False,
+            "client_version": str(client_info.get("version") or "")[:64] or False,
+            "last_seen_at": now,
+            "expires_at": now + timedelta(seconds=ttl),
+        })
+
+    @api.model
+    def _find(self, session_id, key):
+        """The live session ``session_id`` of ``key``, or an empty recordset.
+
+        A session of another key is reported as not found, like an unknown one.
+        """
+        if not session_id or len(session_id) > 128:
+            return self.sudo().browse()
+        session = self.sudo().search([("session_id", "=", session_id)], limit=1)
+        if not session or session.key_id != key or session.expires_at <= fields.Datetime.now():
+            return self.sudo().browse()
+        return session
+
+    def _touch(self, ttl):
+        """Extend the session's lifetime (throttled: at most once a minute)."""
+        now = fields.Datetime.now()
+        for session in self:
+            if session.last_seen_at and (now - session.last_seen_at).total_seconds() < TOUCH_INTERVAL:
+                continue
+            session.write({"last_seen_at": now, "expires_at": now + timedelta(seconds=ttl)})
+
+    def action_end(self):
+        """End the sessions (their streams close at their next wake-up)."""
+        self.sudo().unlink()
+        return True
+
+    @api.autovacuum
+    def _gc_expired_sessions(self):
+        """Delete expired sessions (and their undelivered messages)."""
+        self.sudo().search([("expires_at", "<", fields.Datetime.now())]).unlink()

@@ -1,0 +1,96 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""Effective settings of the MCP layer, read from ``ir.config_parameter``."""
+import re
+
+from odoo import api, models, tools
+
+PARAM_PREFIX = "mcp_bridge."
+
+#: name -> (kind, default, minimum, maximum). The single source of truth for
+#: the defaults and bounds used by ``mcp.settings`` and ``res.config.settings``.
+SETTINGS_SPEC = {
+    "enabled": ("bool", True, None, None),
+    "legacy_sse_enabled": ("bool", True, None, None),
+    "get_stream_enabled": ("bool", True, None, None),
+    "max_records": ("int", 100, 1, 1000),
+    "body_limit": ("int", 1048576, 1024, 52428800),
+    "allowed_origins": ("list", (), None, None),
+    "rate_limit_per_minute": ("int", 300, 0, 100000),
+    "lockout_threshold": ("int", 10, 1, 10000),
+    "lockout_window": ("int", 300, 10, 86400),
+    "lockout_duration": ("int", 900, 10, 604800),
+    "session_ttl": ("int", 86400, 60, 2592000),
+    "audit_retention_days": ("int", 90, 1, 3650),
+    "extra_blocked_models": ("list", (), None, None),
+}
+
+_LIST_SPLIT = re.compile(r"[\s,;]+")
+_TRUE = {"1", "true", "yes", "on", "t", "y"}
+_FALSE = {"0", "false", "no", "off", "f", "n", ""}
+
+
+def parse_list(raw):
+    """Split a comma/space/newline separated text into a list of entries."""
+    if not raw:
+        return []
+    return [item for item in _LIST_SPLIT.split(str(raw).strip()) if item]
+
+
+def coerce_setting(name, raw):
+    """Turn the stored text ``raw`` of setting ``name`` into its effective
+    value: default when missing or unparsable, clamped to its bounds."""
+    kind, default, minimum, maximum = SETTINGS_SPEC[name]
+    if kind == "bool":
+        if raw is None or raw is False:
+            return default
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        return default
+    if kind == "int":
+        try:
+            value = int(str(raw).strip())
+        except (TypeError, ValueError):
+            return default
+        if minimum is not None:
+            value = max(minimum, value)
+        if maximum is not None:
+            value = min(maximum, value)
+        return value
+    # list
+    if raw is None or raw is False:
+        return list(default)
+    items = parse_list(raw)
+    if name == "allowed_origins":
+        items = [item.rstrip("/").lower() for item in items]
+    return items
+
+
+class McpSettings(models.AbstractModel):
+    _name = "mcp.settings"
+    _description = "MCP Server effective settings"
+
+    @api.model
+    def _get_settings(self):
+        """Return a dict of the effective settings (see ``SETTINGS_SPEC``).
+
+        Values come from the ``ir.config_parameter`` keys ``mcp_bridge.<name>``
+        (read with sudo: this is the layer's own configuration, not agent
+        data), defaulted and clamped to their bounds. ``get_param`` is cached
+        once per registry, so this is cheap enough to call on every request.
+        """
+        return {name: list(value) if isinstance(value, list) else value
+                for name, value in self._get_settings_cached().items()}
+
+    @api.model
+    @tools.ormcache()
+    def _get_settings_cached(self):
+        """The effective settings, cached per registry (``ir.config_parameter``
+        changes clear this cache, in every worker)."""
+        params = self.env["ir.config_parameter"].sudo()
+        return {
+            name: coerce_setting(name, params.get_param(PARAM_PREFIX + name))
+            for name in SETTINGS_SPEC
+        }

@@ -1,0 +1,101 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+import re
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .mcp_settings import PARAM_PREFIX, SETTINGS_SPEC, parse_list
+
+_ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(:\d{1,5})?/?$")
+_MODEL_NAME_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+
+#: settings field -> setting name (``mcp_<name>``)
+_FIELD_TO_SETTING = {"mcp_" + name: name for name in SETTINGS_SPEC}
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    # Not declared with ``config_parameter=``: Odoo deletes the parameter of a
+    # False boolean / 0 integer, which would bring back our default (True /
+    # 300). get_values/set_values below store explicit values instead.
+    mcp_enabled = fields.Boolean("MCP Server Enabled")
+    mcp_legacy_sse_enabled = fields.Boolean("Legacy HTTP+SSE Transport")
+    mcp_get_stream_enabled = fields.Boolean("Server-to-Client GET Stream")
+    mcp_max_records = fields.Integer("Max Records per Call")
+    mcp_body_limit = fields.Integer("Request Body Limit (bytes)")
+    mcp_allowed_origins = fields.Char(
+        "Allowed Origins",
+        help="Comma or space separated origins (e.g. https://claude.ai) allowed to call /mcp "
+        "from a browser. Empty: only requests without an Origin header or from this server.")
+    mcp_rate_limit_per_minute = fields.Integer("Rate Limit per Key (requests/minute)", help="0 disables the limit.")
+    mcp_lockout_threshold = fields.Integer("Lockout Threshold (failures)")
+    mcp_lockout_window = fields.Integer("Lockout Window (seconds)")
+    mcp_lockout_duration = fields.Integer("Lockout Duration (seconds)")
+    mcp_session_ttl = fields.Integer("Session TTL (seconds)")
+    mcp_audit_retention_days = fields.Integer("Audit Log Retention (days)")
+    mcp_extra_blocked_models = fields.Char(
+        "Extra Blocked Models",
+        help="Comma or space separated technical model names that MCP agents may never use, "
+        "in addition to the built-in list (which cannot be reduced).")
+
+    @api.model
+    def get_values(self):
+        """Load the MCP settings (effective values) into the form."""
+        res = super().get_values()
+        settings = self.env["mcp.settings"]._get_settings()
+        for fname, name in _FIELD_TO_SETTING.items():
+            value = settings[name]
+            if SETTINGS_SPEC[name][0] == "list":
+                value = ", ".join(value)
+            res[fname] = value
+        return res
+
+    def set_values(self):
+        """Store the MCP settings as explicit text values."""
+        super().set_values()
+        params = self.env["ir.config_parameter"].sudo()
+        for fname, name in _FIELD_TO_SETTING.items():
+            kind = SETTINGS_SPEC[name][0]
+            value = self[fname]
+            if kind == "bool":
+                text = "True" if value else "False"
+            elif kind == "int":
+                text = str(int(value or 0))
+            else:
+                text = ", ".join(parse_list(value))
+            if params.get_param(PARAM_PREFIX + name) != text:
+                params.set_param(PARAM_PREFIX + name, text)
+
+    @api.constrains(*[f for f, n in _FIELD_TO_SETTING.items() if SETTINGS_SPEC[n][0] == "int"])
+    def _check_mcp_bounds(self):
+        for record in self:
+            for fname, name in _FIELD_TO_SETTING.items():
+                kind, _default, minimum, maximum = SETTINGS_SPEC[name]
+                if kind != "int":
+                    continue
+                value = record[fname]
+                if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+                    raise ValidationError(_(
+                        "%(setting)s must be between %(minimum)s and %(maximum)s (got %(value)s).",
+                        setting=record._fields[fname].string, minimum=minimum, maximum=maximum, value=value,
+                    ))
+
+    @api.constrains("mcp_allowed_origins")
+    def _check_mcp_allowed_origins(self):
+        for record in self:
+            for origin in parse_list(record.mcp_allowed_origins):
+                if origin == "*":
+                    raise ValidationError(_("The wildcard origin '*' is not allowed: list the origins explicitly."))
+                if not _ORIGIN_RE.match(origin):
+                    raise ValidationError(_(
+                        "Invalid origin %(origin)s: use scheme://host[:port], e.g. https://claude.ai.",
+                        origin=origin,
+                    ))
+
+    @api.constrains("mcp_extra_blocked_models")
+    def _check_mcp_extra_blocked_models(self):
+        for record in self:
+            for model_name in parse_list(record.mcp_extra_blocked_models):
+                if not _MODEL_NAME_RE.match(model_name):
+                    raise ValidationError(_("Invalid model name %(model)s in Extra Blocked Models.", model=model_name))

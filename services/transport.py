@@ -1,0 +1,376 @@
+"""HTTP side of the MCP transports: Streamable HTTP on /mcp and the legacy
+HTTP+SSE transport (2024-11-05) on /mcp/sse + /mcp/messages.
+
+Checks come cheapest first: HTTP method, Origin, bearer key, content type,
+Accept, body size, JSON. Every refusal is a JSON-RPC error body with the
+right HTTP status; the JSON-RPC messages themselves go to ``mcp.server``.
+"""
+import json
+import logging
+from urllib.parse import urlsplit
+
+import odoo
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.http import parse_accept_header
+from werkzeug.wrappers import Response
+
+from ..models.mcp_server import McpContext
+from ..protocol import errors, jsonrpc, revisions
+from . import streams
+
+_logger = logging.getLogger(__name__)
+
+JSON = "application/json"
+SSE = "text/event-stream"
+SESSION_HEADER = "Mcp-Session-Id"
+VERSION_HEADER = "MCP-Protocol-Version"
+METHOD_HEADER = "Mcp-Method"
+ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
+ALLOWED_HEADERS = ("Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, "
+                   "Last-Event-ID, Mcp-Method")
+EXPOSED_HEADERS = "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate, Retry-After"
+STREAM_HEADERS = [("Cache-Control", "no-cache, no-store"), ("X-Accel-Buffering", "no")]
+_legacy_warned = False
+
+
+class HttpRefusal(Exception):
+    """Stop handling and answer ``response``."""
+
+    def __init__(self, response):
+        super().__init__(response.status)
+        self.response = response
+
+
+def json_response(body, status=200, headers=()):
+    """A JSON response that is never cached."""
+    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False) if body is not None else ""
+    response = Response(data, status=status, content_type=JSON if body is not None else None)
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def error_response(exc, msg_id=None, status=None, headers=()):
+    """HTTP response carrying McpError ``exc`` as a JSON-RPC error."""
+    headers = list(headers)
+    if isinstance(exc, errors.Unauthorized):
+        headers.append(("WWW-Authenticate", 'Bearer realm="mcp", error="invalid_token"'))
+    if isinstance(exc, errors.RateLimited):
+        headers.append(("Retry-After", str(int(exc.retry_after))))
+    return json_response(jsonrpc.error_response(msg_id, exc), status or exc.http_status or 400, headers)
+
+
+def _accept(httprequest):
+    header = httprequest.headers.get("Accept", "").strip()
+    return None if not header else parse_accept_header(header, MIMEAccept)
+
+
+def _accepts(accept, mimetype):
+    return accept is None or mimetype in accept
+
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def _origin_of(url):
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
+
+
+def _is_own_origin(origin, env):
+    """True for a loopback origin or the origin of ``web.base.url``."""
+    try:
+        host = urlsplit(origin).hostname
+    except ValueError:
+        return False
+    if host in LOOPBACK_HOSTS:
+        return True
+    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url")
+    return _origin_of(origin) is not None and _origin_of(origin) == _origin_of(base_url)
+
+
+def _is_prefork_worker():
+    """True in a prefork HTTP worker, where a long stream would block it."""
+    return bool(odoo.tools.config["workers"]) and not odoo.evented
+
+
+class Exchange:
+    """One HTTP request to an MCP endpoint."""
+
+    def __init__(self, env, httprequest, transport="streamable_http"):
+        self.env = env
+        self.httprequest = httprequest
+        self.transport = transport
+        self.server = env["mcp.server"]
+        self.settings = self.server._settings()
+        self.ip = httprequest.remote_addr
+        self.cors = []
+        self.key = self.user_env = None
+
+    # -- checks ---------------------------------------------------------
+    def refuse(self, exc, msg_id=None, status=None, headers=()):
+        raise HttpRefusal(error_response(exc, msg_id, status, list(headers) + self.cors))
+
+    def check_enabled(self):
+        if not self.settings["enabled"]:
+            self.refuse(errors.McpError("The MCP server is disabled in Settings"), status=503)
+
+    def check_origin(self):
+        """Refuse a browser ``Origin`` that is not this server nor allowed (403).
+
+        Allowed: the origins of the setting, the origin of ``web.base.url``,
+        and loopback origins (localhost, 127.0.0.1, [::1]). The Host header is
+        not trusted for this: a DNS-rebinding page controls it too.
+        """
+        origin = self.httprequest.headers.get("Origin")
+        if not origin:
+            return
+        if self._origin_allowed(origin):
+            self.cors = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin"),
+                         ("Access-Control-Expose-Headers", EXPOSED_HEADERS)]
+            return
+        if _is_own_origin(origin, self.env):
+            return
+        self.refuse(errors.McpError("Origin not allowed", code=errors.ACCESS_DENIED), status=403)
+
+    def _origin_allowed(self, origin):
+        """True when ``origin`` is in the allowed-origins setting (or it has "*")."""
+        allowed = self.settings["allowed_origins"]
+        return "*" in allowed or origin.rstrip("/").lower() in allowed
+
+    def authenticate(self):
+        """The ``mcp.api.key`` of the bearer token (401 / 429 otherwise)."""
+        header = self.httprequest.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip() if scheme.lower() == "bearer" else None
+        try:
+            self.key = self.env["mcp.api.key"].sudo()._authenticate(token or None, self.ip)
+        except errors.McpError as exc:
+            self.server._audit(McpContext(None, None, None, self.settings, self.transport, self.ip, None),
+                               "denied", exc.code, None)
+            self.refuse(exc)
+        self.user_env = self.key._mcp_env(self.env)
+        return self.key
+
+    def check_content_type(self):
+        mimetype = self.httprequest.mimetype
+        if mimetype != JSON:
+            self.refuse(errors.InvalidRequest("Content-Type must be application/json"), status=415)
+
+    def read_body(self):
+        """The parsed JSON body; 413 past the body limit (werkzeug stops reading
+        at the limit, chunked bodies included), 400 for invalid JSON."""
+        limit = self.settings["body_limit"]
+        too_large = errors.InvalidRequest(f"Request body larger than {limit} bytes")
+        length = self.httprequest.content_length
+        if length is not None and length > limit:
+            self.refuse(too_large, status=413)
+        self.httprequest.max_content_length = limit
+        try:
+            data = self.httprequest.get_data(cache=True)
+        except RequestEntityTooLarge:
+            self.refuse(too_large, status=413)
+        try:
+            return jsonrpc.parse_body(data)
+        except errors.McpError as exc:
+            self.refuse(exc)
+
+    def check_version_header(self, session_revision=None):
+        """The revision the request speaks (400 when the header names an unsupported one)."""
+        header = self.httprequest.headers.get(VERSION_HEADER)
+        try:
+            return revisions.check_header(header, session_revision)
+        except errors.McpError as exc:
+            self.refuse(exc, status=400)
+
+    def find_session(self, required=True):
+        session_id = self.httprequest.headers.get(SESSION_HEADER)
+        if not session_id:
+            if required:
+                self.refuse(errors.InvalidRequest(f"Missing {SESSION_HEADER} header"), status=400)
+            return self.env["mcp.session"].sudo().browse()
+        session = self.env["mcp.session"]._find(session_id, self.key)
+        if not session:
+            self.refuse(errors.SessionNotFound("Session not found or expired"))
+        session._touch(self.settings["session_ttl"])
+        return session
+
+    def context(self, session, revision):
+        return McpContext(self.key, session, revision, self.settings, self.transport, self.ip, self.user_env)
+
+    # -- Streamable HTTP --------------------------------------------------
+    def options(self):
+        """CORS pre-flight: allowed origins only."""
+        origin = self.httprequest.headers.get("Origin")
+        if not origin or not self._origin_allowed(origin):
+            return json_response({"error": "origin not allowed"}, 403)
+        return json_response(None, 204, [
+            ("Access-Control-Allow-Origin", origin), ("Vary", "Origin"),
+            ("Access-Control-Allow-Methods", ALLOWED_METHODS),
+            ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
+            ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+            ("Access-Control-Max-Age", "600"),
+        ])
+
+    def post(self):
+        """POST /mcp: JSON-RPC message(s) in, JSON (or SSE) out."""
+        self.check_enabled()
+        self.check_origin()
+        self.authenticate()
+        self.check_content_type()
+        accept = _accept(self.httprequest)
+        if not (_accepts(accept, JSON) or _accepts(accept, SSE)):
+            self.refuse(errors.InvalidRequest("Accept must allow application/json or text/event-stream"),
+                        status=406)
+        parsed = self.read_body()
+
+        if jsonrpc.is_initialize(parsed):
+            return self._post_initialize(parsed, accept)
+
+        session_id = self.httprequest.headers.get(SESSION_HEADER)
+        header_version = self.httprequest.headers.get(VERSION_HEADER)
+        if not session_id and header_version and revisions.is_stateless(header_version):
+            session = self.env["mcp.session"].sudo().browse()
+            revision = self.check_version_header()
+        else:
+            session = self.find_session()
+            revision = self.check_version_header(session.revision)
+        try:
+            messages, is_batch = jsonrpc.split_batch(parsed, revision)
+            if revisions.is_stateless(revision):
+                jsonrpc.check_method_header(messages, self.httprequest.headers.get(METHOD_HEADER))
+        except errors.McpError as exc:
+            self.refuse(exc, status=400)
+        ctx = self.context(session, revision)
+        responses = [r for r in (self.server._handle_message(m, ctx) for m in messages) if r is not None]
+        if not responses:
+            return json_response(None, 202, self.cors)
+        if not is_batch and responses[0].get("error", {}).get("code") == errors.INVALID_REQUEST:
+            self.refuse(errors.InvalidRequest(responses[0]["error"]["message"]), status=400)
+        body = responses if is_batch else responses[0]
+        return self._answer(body, accept, session)
+
+    def _post_initialize(self, message, accept):
+        header_version = self.httprequest.headers.get(VERSION_HEADER)
+        if header_version and header_version not in revisions.REVISIONS:
+            self.refuse(errors.InvalidRequest(f"Unsupported {VERSION_HEADER}: {header_version}"), status=400)
+        ctx = self.context(self.env["mcp.session"].sudo().browse(), None)
+        response = self.server._handle_message(message, ctx)
+        session = self.env["mcp.session"].sudo().browse()
+        if response and "result" in response and not revisions.is_stateless(ctx.revision):
+            params = message.get("params") or {}
+            client = params.get("clientInfo") if isinstance(params.get("clientInfo"), dict) else {}
+            session = self.env["mcp.session"]._open(self.key, "streamable_http", self.settings["session_ttl"],
+                                                    ctx.revision, client)
+        return self._answer(response, accept, session)
+
+    def _answer(self, body, accept, session):
+        headers = list(self.cors)
+        if session:
+            headers.append((SESSION_HEADER, session.session_id))
+        if accept is not None and JSON not in accept and SSE in accept:
+            response = Response(streams.single_response_stream(body if isinstance(body, list) else [body]),
+                                status=200, mimetype=SSE, headers=STREAM_HEADERS + headers)
+            return response
+        return json_response(body, 200, headers)
+
+    def get(self):
+        """GET /mcp: the server-to-client SSE stream of a session."""
+        self.check_enabled()
+        self.check_origin()
+        self.authenticate()
+        if not self.settings["get_stream_enabled"] or _is_prefork_worker():
+            return json_response({"error": "no SSE stream on this endpoint"}, 405,
+                                 [("Allow", "POST, DELETE, OPTIONS")] + self.cors)
+        accept = _accept(self.httprequest)
+        if accept is not None and SSE not in accept:
+            self.refuse(errors.InvalidRequest("Accept must allow text/event-stream"), status=406)
+        session = self.find_session()
+        self.check_version_header(session.revision)
+        return Response(streams.session_stream(self.env.cr.dbname, session.id), status=200, mimetype=SSE,
+                        headers=STREAM_HEADERS + [(SESSION_HEADER, session.session_id)] + self.cors)
+
+    def delete(self):
+        """DELETE /mcp: end the session (204)."""
+        self.check_enabled()
+        self.check_origin()
+        self.authenticate()
+        session = self.find_session()
+        session.action_end()
+        return json_response(None, 204, self.cors)
+
+    def serve(self):
+        """Answer a request to /mcp whatever its method."""
+        method = self.httprequest.method
+        handler = {"POST": self.post, "GET": self.get, "DELETE": self.delete, "OPTIONS": self.options}.get(method)
+        try:
+            if handler is None:
+                return json_response({"error": "method not allowed"}, 405, [("Allow", ALLOWED_METHODS)])
+            return handler()
+        except HttpRefusal as refusal:
+            return refusal.response
+
+    # -- legacy HTTP+SSE (2024-11-05) ------------------------------------------
+    def _deprecated(self):
+        global _legacy_warned
+        if not _legacy_warned:
+            _legacy_warned = True
+            _logger.warning("MCP legacy HTTP+SSE transport (/mcp/sse) in use: it is deprecated, "
+                            "clients should move to Streamable HTTP on /mcp")
+        return [("Deprecation", "true"), ("Link", '</mcp>; rel="successor-version"')]
+
+    def legacy_sse(self):
+        """GET /mcp/sse: open a legacy session and its event stream."""
+        try:
+            if self.httprequest.method != "GET":
+                return json_response({"error": "method not allowed"}, 405, [("Allow", "GET")])
+            self.check_enabled()
+            if not self.settings["legacy_sse_enabled"]:
+                return json_response({"error": "the legacy HTTP+SSE transport is disabled"}, 404)
+            self.check_origin()
+            self.authenticate()
+            if _is_prefork_worker():
+                return json_response({"error": "streams are served on Odoo's gevent port in prefork mode "
+                                               "(route /mcp/sse there in the reverse proxy)"}, 503)
+            session = self.env["mcp.session"]._open(self.key, "legacy_sse", self.settings["session_ttl"],
+                                                    "2024-11-05")
+            endpoint = f"/mcp/messages?session_id={session.session_id}"
+            first = [f"event: endpoint\ndata: {endpoint}\n\n"]
+            return Response(streams.session_stream(self.env.cr.dbname, session.id, first), status=200,
+                            mimetype=SSE, headers=STREAM_HEADERS + self._deprecated() + self.cors)
+        except HttpRefusal as refusal:
+            return refusal.response
+
+    def legacy_messages(self):
+        """POST /mcp/messages?session_id=…: accept (202); answer on the stream."""
+        try:
+            if self.httprequest.method != "POST":
+                return json_response({"error": "method not allowed"}, 405, [("Allow", "POST")])
+            self.check_enabled()
+            if not self.settings["legacy_sse_enabled"]:
+                return json_response({"error": "the legacy HTTP+SSE transport is disabled"}, 404)
+            self.check_origin()
+            self.authenticate()
+            self.check_content_type()
+            session = self.env["mcp.session"]._find(self.httprequest.args.get("session_id"), self.key)
+            if not session or session.transport != "legacy_sse":
+                self.refuse(errors.SessionNotFound("Session not found or expired"))
+            session._touch(self.settings["session_ttl"])
+            parsed = self.read_body()
+            revision = session.revision or "2024-11-05"
+            try:
+                messages, _is_batch = jsonrpc.split_batch(parsed, revision)
+            except errors.McpError as exc:
+                self.refuse(exc, status=400)
+            ctx = self.context(session, revision)
+            queue = self.env["mcp.session.message"]
+            for message in messages:
+                response = self.server._handle_message(message, ctx)
+                if response is not None:
+                    queue._enqueue(session, response)
+            return Response("Accepted", status=202, mimetype="text/plain",
+                            headers=self._deprecated() + self.cors)
+        except HttpRefusal as refusal:
+            return refusal.response

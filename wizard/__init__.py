@@ -1,0 +1,2 @@
+from . import mcp_api_key_wizard
+from . import mcp_api_key_show

@@ -25,7 +25,7 @@ API key and work on Odoo data through tools, always as the key's Odoo user.
     ],
     "demo": [],
     "images": [],
-    "external_dependencies": {"python": []},
+    "external_dependencies": {"python": ["jsonschema"]},
     "application": True,
     "installable": True,
 }

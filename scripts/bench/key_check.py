@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Micro-benchmark: cost of one MCP key check (``mcp.api.key._authenticate``)
+against Odoo's native API key check (``res.users.apikeys._check_credentials``,
+pbkdf2), measured in the same run on the same database.
+
+usage: python scripts/bench/key_check.py --conf <odoo.conf> --db <db> [--rounds 2000]
+
+It creates one MCP key and one native key for the admin user, commits them
+(the MCP check writes its counters from a cursor of its own, which must see
+the key), measures (each call in a fresh transaction with a cold cache, as
+in a request), then deletes both. Not part of the test suite.
+"""
+import argparse
+import statistics
+import time
+
+
+def measure(func, rounds, between=None):
+    """Median and p95 duration of ``func()`` in microseconds; ``between()``
+    (not timed) runs after each call, e.g. to end the transaction like the
+    end of an HTTP request does."""
+    samples = []
+    for _i in range(rounds):
+        start = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - start) * 1e6)
+        if between:
+            between()
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--conf", required=True, help="Odoo configuration file")
+    parser.add_argument("--db", required=True, help="database with mcp_bridge installed")
+    parser.add_argument("--rounds", type=int, default=2000)
+    args = parser.parse_args()
+
+    import odoo
+    from odoo import SUPERUSER_ID, api
+
+    odoo.tools.config.parse_config(["-c", args.conf, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.db)
+    ip = "192.0.2.1"
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        admin = env.ref("base.user_admin")
+        params = env["ir.config_parameter"]
+        saved_rate = params.get_param("mcp_bridge.rate_limit_per_minute")
+        key, token = env["mcp.api.key"]._generate_key({"name": "bench", "user_id": admin.id})
+        native_token = env["res.users.apikeys"].with_user(admin).sudo()._generate(None, "bench", None)
+        cr.commit()
+        try:
+            Keys = env["mcp.api.key"]
+            Native = env["res.users.apikeys"]
+            results = {}
+            params.set_param("mcp_bridge.rate_limit_per_minute", "0")
+            cr.commit()
+            Keys._authenticate(token, ip)  # warm caches, first last_used write
+            results["mcp _authenticate (rate limit off)"] = measure(
+                lambda: Keys._authenticate(token, ip), args.rounds, cr.rollback)
+            params.set_param("mcp_bridge.rate_limit_per_minute", "100000")
+            cr.commit()
+            results["mcp _authenticate (rate limit on: +1 upsert, own cursor)"] = measure(
+                lambda: Keys._authenticate(token, ip), args.rounds, cr.rollback)
+            results["native res.users.apikeys._check_credentials (pbkdf2)"] = measure(
+                lambda: Native._check_credentials(scope="rpc", key=native_token), max(20, args.rounds // 20), cr.rollback)
+            for label, (median, p95) in results.items():
+                print(f"{label:<62} median {median:9.1f} µs   p95 {p95:9.1f} µs")
+            base = results["native res.users.apikeys._check_credentials (pbkdf2)"][0]
+            for label, (median, _p95) in results.items():
+                if label.startswith("mcp"):
+                    print(f"ratio native/mcp ({label[18:]}): {base / median:.1f}x")
+        finally:
+            cr.rollback()
+            params.set_param("mcp_bridge.rate_limit_per_minute", saved_rate or False)
+            env["mcp.api.key"].browse(key.id).unlink()
+            cr.execute("DELETE FROM res_users_apikeys WHERE name = 'bench' AND user_id = %s", (admin.id,))
+            cr.execute("DELETE FROM mcp_auth_counter WHERE kind = 'key_rate' AND bucket = %s", (str(key.id),))
+            cr.commit()
+
+
+if __name__ == "__main__":
+    main()

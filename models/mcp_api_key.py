@@ -29,6 +29,8 @@ INDEX_SIZE = 8
 SECRET_BYTES = 32
 #: ``mcp_`` + 8 hex chars + token_urlsafe(32) (43 chars, allow longer)
 TOKEN_RE = re.compile(r"^mcp_[0-9a-f]{8}[A-Za-z0-9_\-]{43,128}$")
+#: days before its expiry date from which a key is flagged "expiring soon" (UI)
+EXPIRING_SOON_DAYS = 14
 #: seconds between two writes of last_used_at/last_used_ip of a key
 LAST_USED_INTERVAL = 60
 
@@ -105,6 +107,9 @@ class McpApiKey(models.Model):
     state = fields.Selection(
         [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked"), ("archived", "Archived")],
         compute="_compute_state")
+    expiring_soon = fields.Boolean(
+        compute="_compute_state",
+        help="Active key whose expiry date is within the next two weeks.")
 
     # ------------------------------------------------------------------
     # Computes, constraints, CRUD guards
@@ -118,7 +123,10 @@ class McpApiKey(models.Model):
     @api.depends("active", "expiry_date", "revoked_at")
     def _compute_state(self):
         now = fields.Datetime.now()
+        soon = now + timedelta(days=EXPIRING_SOON_DAYS)
         for key in self:
+            key.expiring_soon = bool(
+                key.active and not key.revoked_at and key.expiry_date and now < key.expiry_date <= soon)
             if key.revoked_at:
                 key.state = "revoked"
             elif key.expiry_date and key.expiry_date <= now:
@@ -379,12 +387,12 @@ class McpApiKey(models.Model):
         locked out (even with a good key) or the key exceeds its requests
         per minute, ``Unauthorized(MSG_INVALID_KEY)`` for every other failure
         (missing, malformed, unknown, inactive, expired, revoked, IP not
-        allowed — the message never says which). Failures and request counts
-        are stored in ``mcp.auth.counter`` from a cursor of their own, so
-        they hold across workers and survive the request's rollback.
-        Cost: one query on the request cursor, plus one upsert in a short
-        cursor of its own when the rate limit is on (or once a minute for
-        the last-used stamp).
+        allowed — the message never says which). Failures are stored in
+        ``mcp.auth.counter`` from a cursor of their own, so they hold across
+        workers and survive the request's rollback; accepted requests are
+        counted by ``mcp.rate.hit`` on the request cursor.
+        Cost: two queries on the request cursor (lookup, rate count) and,
+        once a minute per key, the last-used stamp in a short cursor.
         """
         settings = self.env["mcp.settings"]._get_settings()
         now = fields.Datetime.now()
@@ -403,12 +411,13 @@ class McpApiKey(models.Model):
         last_used = None
         if not state["last_used_at"] or state["last_used_at"] < now - timedelta(seconds=LAST_USED_INTERVAL):
             last_used = (ip or None, LAST_USED_INTERVAL)
-        if settings["rate_limit_per_minute"] or last_used:
-            retry_after = counters._hit_rate(key.id, now, settings["rate_limit_per_minute"], last_used)
-            if last_used:
-                key.invalidate_recordset(["last_used_at", "last_used_ip"])
+        if settings["rate_limit_per_minute"]:
+            retry_after = self.env["mcp.rate.hit"]._hit(key.id, now, settings["rate_limit_per_minute"])
             if retry_after:
                 raise RateLimited(MSG_RATE_LIMITED, retry_after=retry_after)
+        if last_used:
+            counters._touch_last_used(key.id, *last_used, now)
+            key.invalidate_recordset(["last_used_at", "last_used_ip"])
         return key
 
     def _mcp_env(self, env):

@@ -6,13 +6,11 @@ sharing the database) sees the same counts. They are written in a short
 cursor of their own (``registry.cursor()``) with one upsert, so they survive
 the rollback of the request that was refused.
 """
-import math
 from datetime import timedelta
 
 from odoo import api, fields, models
 
 KIND_IP_FAILURE = "ip_failure"
-KIND_KEY_RATE = "key_rate"
 
 
 #: Prefix of the counter statements (same round trip): counters need no
@@ -28,7 +26,7 @@ class McpAuthCounter(models.Model):
     _order = "id desc"
 
     kind = fields.Selection(
-        [(KIND_IP_FAILURE, "Failed authentications of an IP"), (KIND_KEY_RATE, "Requests of a key")],
+        [(KIND_IP_FAILURE, "Failed authentications of an IP")],
         required=True, readonly=True)
     bucket = fields.Char(required=True, readonly=True, help="The IP address or the key id.")
     window_start = fields.Datetime(required=True, readonly=True)
@@ -75,47 +73,20 @@ class McpAuthCounter(models.Model):
         return None
 
     @api.model
-    def _hit_rate(self, key_id, now, limit, last_used=None):
-        """Count one request of key ``key_id`` in its current one-minute
-        window (own cursor, committed, one upsert).
-
-        Returns ``None`` when the request is within ``limit`` requests per
-        minute, else the number of seconds until the window ends.
-        ``last_used`` — optional ``(ip, min_interval_seconds)``: in the same
-        cursor, refresh the key's last-used stamp when older than the interval.
-        """
-        window_floor = now - timedelta(seconds=60)
-        retry_after = None
+    def _touch_last_used(self, key_id, ip, interval, now):
+        """Refresh the key's last-used stamp when older than ``interval``
+        seconds (own short cursor, so it never waits for the request)."""
         with self.env.registry.cursor() as cr:
-            if limit:
-                cr.execute(
-                    ASYNC_COMMIT + """
-                    INSERT INTO mcp_auth_counter AS c (kind, bucket, window_start, hits)
-                    VALUES (%(kind)s, %(bucket)s, %(now)s, 1)
-                    ON CONFLICT (kind, bucket) DO UPDATE SET
-                        hits = CASE WHEN c.window_start > %(floor)s THEN c.hits + 1 ELSE 1 END,
-                        window_start = CASE WHEN c.window_start > %(floor)s THEN c.window_start ELSE %(now)s END
-                    RETURNING hits, window_start
-                    """,
-                    {"kind": KIND_KEY_RATE, "bucket": str(key_id), "now": now, "floor": window_floor},
-                )
-                hits, window_start = cr.fetchone()
-                if hits > limit:
-                    remaining = (window_start + timedelta(seconds=60) - now).total_seconds()
-                    retry_after = max(1, math.ceil(remaining))
-            if last_used and retry_after is None:
-                ip, interval = last_used
-                # SKIP LOCKED: never wait behind an admin editing the key
-                cr.execute(
-                    ("" if limit else ASYNC_COMMIT) + """
-                    UPDATE mcp_api_key SET last_used_at = %s, last_used_ip = %s
-                    WHERE id IN (SELECT id FROM mcp_api_key WHERE id = %s
-                                 AND (last_used_at IS NULL OR last_used_at < %s)
-                                 FOR UPDATE SKIP LOCKED)
-                    """,
-                    (now, ip, key_id, now - timedelta(seconds=interval)),
-                )
-        return retry_after
+            # SKIP LOCKED: never wait behind an admin editing the key
+            cr.execute(
+                ASYNC_COMMIT + """
+                UPDATE mcp_api_key SET last_used_at = %s, last_used_ip = %s
+                WHERE id IN (SELECT id FROM mcp_api_key WHERE id = %s
+                             AND (last_used_at IS NULL OR last_used_at < %s)
+                             FOR UPDATE SKIP LOCKED)
+                """,
+                (now, ip, key_id, now - timedelta(seconds=interval)),
+            )
 
     @api.model
     def _gc_counters(self):

@@ -281,7 +281,7 @@ class TestApiKey(McpSecurityCase):
         self.set_setting("rate_limit_per_minute", 0)
         for _i in range(5):
             self.authenticate(self.token_read)
-        self.env.cr.execute("SELECT count(*) FROM mcp_auth_counter WHERE kind = 'key_rate'")
+        self.env.cr.execute("SELECT count(*) FROM mcp_rate_hit")
         self.assertEqual(self.env.cr.fetchone()[0], 0)
 
     def test_last_used_throttled(self):

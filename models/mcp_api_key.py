@@ -423,18 +423,30 @@ class McpApiKey(models.Model):
     def _mcp_env(self, env):
         """Return ``env`` switched to this key's user (never superuser), with
         ``allowed_company_ids`` limited to the key's companies (the user's
-        main company first when allowed) and the user's lang/tz."""
+        main company first when allowed) and the user's lang/tz.
+
+        One query on the request path (no wide ORM reads of the key, the user
+        and its partner)."""
         self.ensure_one()
-        key = self.sudo()
-        user = key.user_id
-        companies = self._allowed_companies()
-        company_ids = companies.ids
-        if user.company_id.id in company_ids:
-            company_ids.remove(user.company_id.id)
-            company_ids.insert(0, user.company_id.id)
+        self.env["mcp.api.key"].flush_model(["user_id", "company_ids"])
+        self.env["res.users"].flush_model(["company_id", "company_ids"])
+        self.env.cr.execute("""
+            SELECT k.user_id, u.company_id, p.lang, p.tz,
+                   ARRAY(SELECT cid FROM res_company_users_rel WHERE user_id = u.id ORDER BY cid),
+                   ARRAY(SELECT company_id FROM mcp_api_key_res_company_rel WHERE key_id = k.id)
+              FROM mcp_api_key k
+              JOIN res_users u ON u.id = k.user_id
+              JOIN res_partner p ON p.id = u.partner_id
+             WHERE k.id = %s
+        """, (self.id,))
+        user_id, main_company, lang, tz, user_companies, key_companies = self.env.cr.fetchone()
+        company_ids = [c for c in user_companies if c in set(key_companies)] if key_companies else user_companies
+        if main_company in company_ids:
+            company_ids.remove(main_company)
+            company_ids.insert(0, main_company)
         context = {"allowed_company_ids": company_ids}
-        if user.lang:
-            context["lang"] = user.lang
-        if user.tz:
-            context["tz"] = user.tz
-        return env(user=user.id, su=False, context=context)
+        if lang:
+            context["lang"] = lang
+        if tz:
+            context["tz"] = tz
+        return env(user=user_id, su=False, context=context)

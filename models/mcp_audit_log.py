@@ -3,13 +3,28 @@
 
 Metadata only: never request payload values, result bodies or tokens.
 """
+import functools
 import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
+
+
+def _insert_own_cursor(registry, query):
+    """Write an audit row in a cursor of its own (after a rollback)."""
+    try:
+        with registry.cursor() as cr:
+            # No WAL flush wait: a PostgreSQL crash may lose the last
+            # fraction of a second of audit rows, never corrupt them.
+            cr.execute("SET LOCAL synchronous_commit TO OFF")
+            cr.execute(query)
+    except Exception:  # noqa: BLE001 - a rollback hook must not raise; logged
+        _logger.exception("MCP audit: could not write an audit row after a rollback")
 
 #: The only columns ``_record`` accepts (anything else is dropped).
 AUDIT_FIELDS = ("key_id", "user_id", "ip", "transport", "rpc_method", "tool", "model",
@@ -70,16 +85,38 @@ class McpAuditLog(models.Model):
 
     @api.model
     def _record(self, vals):
-        """Write one audit row in a cursor of its own, so it survives the
-        request's rollback. ``vals`` keys: see ``AUDIT_FIELDS``; others are
-        dropped. Never raises: a failing audit write is logged."""
+        """Write one audit row. ``vals`` keys: see ``AUDIT_FIELDS``; others
+        are dropped. Never raises: a failing audit write is logged.
+
+        The row goes into the request's transaction (one INSERT, no extra
+        cursor): the dispatcher runs every call in a savepoint, so a failed
+        call still commits its audit row. Should the whole transaction roll
+        back anyway (Odoo's retry after a concurrency error, an unexpected
+        failure), a rollback hook writes the row again in a cursor of its own.
+        """
         clean = self._clean_vals(vals)
         try:
-            with self.env.registry.cursor() as cr:
-                # no WAL flush wait: a PostgreSQL crash may lose the last
-                # fraction of a second of audit rows, never corrupt them
-                cr.execute("SET LOCAL synchronous_commit TO OFF")
-                self.env(cr=cr, su=True)["mcp.audit.log"].create(clean)
+            for name in ("outcome", "transport"):  # what the ORM's selection check would refuse
+                if name in clean and clean[name] not in dict(self._fields[name].selection):
+                    raise ValueError(f"invalid {name} {clean[name]!r}")
+            clean.setdefault("outcome", "ok")
+            columns = list(clean)
+            # A plain INSERT: the row has no computed field nor hook, and
+            # ``create`` costs an extra query and the ORM's work.
+            query = SQL(
+                "INSERT INTO mcp_audit_log (create_uid, write_uid, create_date, write_date, %s) "
+                "VALUES (%s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', %s)",
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                self.env.uid, self.env.uid,
+                SQL(", ").join(SQL("%s", clean[name]) for name in columns),
+            )
+            self.env.cr.execute(query)
+            self.env.cr.postrollback.add(functools.partial(_insert_own_cursor, self.env.registry, query))
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # e.g. the FK check of key_id meets a concurrent update of the key
+            # row (REPEATABLE READ): the request's transaction is aborted,
+            # swallowing this would fail the request later; Odoo retries it.
+            raise
         except Exception:  # the request's outcome must not depend on the audit write
             _logger.exception("MCP audit: could not write the audit row for %s", clean.get("rpc_method"))
 

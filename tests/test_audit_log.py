@@ -4,7 +4,7 @@ from contextlib import closing
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
@@ -39,13 +39,16 @@ class TestAuditLog(McpSecurityCase):
             self.assertNotIn(secret, row)
 
     def test_record_survives_rollback(self):
-        # Outside test mode, _record commits on a connection of its own: the
-        # row exists for everybody although the caller's transaction (the
-        # test's) never commits.
+        # Outside test mode, on a real request-like cursor: the row is written
+        # in that transaction, and when it rolls back the rollback hook writes
+        # it again on a connection of its own, so it exists for everybody.
         marker = f"survivor-{uuid.uuid4().hex}"
         self.registry.leave_test_mode()
         try:
-            self.env["mcp.audit.log"]._record({"rpc_method": marker, "outcome": "error", "error_code": -32603})
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["mcp.audit.log"]._record({"rpc_method": marker, "outcome": "error", "error_code": -32603})
+                cr.rollback()
         finally:
             self.registry.enter_test_mode(self.cr)
         with closing(db_connect(self.env.cr.dbname).cursor()) as other:
@@ -55,7 +58,7 @@ class TestAuditLog(McpSecurityCase):
             other.commit()
         self.assertEqual(count, 1)
 
-    def test_record_uses_own_cursor(self):
+    def test_record_joins_the_request_transaction(self):
         opened = []
         registry = self.env.registry
         original = type(registry).cursor
@@ -67,8 +70,8 @@ class TestAuditLog(McpSecurityCase):
 
         with patch.object(type(registry), "cursor", spy):
             self.env["mcp.audit.log"]._record({"rpc_method": "ping", "outcome": "ok"})
-        self.assertEqual(len(opened), 1)
-        self.assertIsNot(opened[0], self.env.cr)
+        self.assertEqual(opened, [], "no cursor of its own while the transaction lives")
+        self.assertEqual(self.last_log().rpc_method, "ping")
 
     def test_record_never_raises(self):
         with self.assertLogs("odoo.addons.mcp_bridge.models.mcp_audit_log", level="ERROR"):

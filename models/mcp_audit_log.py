@@ -79,6 +79,8 @@ class McpAuditLog(models.Model):
         for name in ("key_id", "user_id"):
             if name in clean and isinstance(clean[name], models.BaseModel):
                 clean[name] = clean[name].id
+            if clean.get(name) is False:  # no key (denied bearer): NULL, not a boolean in an int column
+                del clean[name]
         if "duration_ms" in clean:
             clean["duration_ms"] = int(clean["duration_ms"])
         return clean

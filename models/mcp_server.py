@@ -130,8 +130,11 @@ class McpServer(models.AbstractModel):
                 params = {}
             if not isinstance(params, dict):
                 raise errors.InvalidParams("params must be an object")
-            with self.env.cr.savepoint():
-                result = getattr(self, handler)(params, ctx)
+            if handler == "_rpc_tools_call":  # it runs the tool in a savepoint of its own
+                result = self._rpc_tools_call(params, ctx)
+            else:
+                with self.env.cr.savepoint():
+                    result = getattr(self, handler)(params, ctx)
             if isinstance(result, dict) and result.get("isError"):
                 outcome = "error"
             return jsonrpc.result_response(msg_id, result)
@@ -140,6 +143,7 @@ class McpServer(models.AbstractModel):
             code = exc.code
             return jsonrpc.error_response(msg_id, exc)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            outcome, code = "error", errors.INTERNAL_ERROR  # this attempt; Odoo retries the request
             raise
         except Exception:  # noqa: BLE001 - the one place mapping unexpected errors
             _logger.exception("MCP %s failed", method)
@@ -268,7 +272,11 @@ class McpServer(models.AbstractModel):
         except AccessError as exc:
             raise self._access_denied(exc, ctx) from None
         except MissingError:
-            raise errors.ResourceNotFound("Resource not found", data={"uri": uri}) from None
+            raise errors.ResourceNotFound("Resource not found", data={"uri": uri},
+                                          code=revisions.resource_not_found_code(ctx.revision)) from None
+        except errors.ResourceNotFound as exc:
+            exc.code = revisions.resource_not_found_code(ctx.revision)  # -32602 in 2026-07-28
+            raise
 
     def _rpc_prompts_list(self, params, ctx):
         items = prompts.list_prompts()
@@ -295,6 +303,13 @@ class McpServer(models.AbstractModel):
         if not isinstance(ref, dict) or not isinstance(argument, dict):
             raise errors.InvalidParams("completion/complete needs ref and argument objects")
         context_args = (params.get("context") or {}).get("arguments") or {}
+        known = ({p["name"] for p in prompts.PROMPTS} if ref.get("type") == "ref/prompt" else
+                 {resources.MODEL_TEMPLATE, resources.RECORD_TEMPLATE} if ref.get("type") == "ref/resource" else None)
+        if known is not None and (ref.get("name") if ref.get("type") == "ref/prompt" else ref.get("uri")) not in known:
+            # Nothing to suggest for a prompt/template this server does not
+            # have: an empty list, not an error (the conformance suite's
+            # completion-complete asks about its own test prompt).
+            return {"completion": {"values": [], "total": 0, "hasMore": False}}
         try:
             return completion.complete(self._call(ctx, params), ref, argument, context_args)
         except errors.ToolError as exc:

@@ -3,6 +3,7 @@ import logging
 from odoo import http
 from odoo.http import request
 
+from ..services import odoo_http  # noqa: F401 (JSON 503/413 for MCP paths in odoo.http)
 from ..services.health import health_report
 from ..services.transport import Exchange
 

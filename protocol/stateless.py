@@ -150,12 +150,23 @@ def method_not_found(method, revision):
     return error
 
 
-def finalize_result(result, revision):
+#: 2026-07-28 methods whose results are ``CacheableResult`` (``ttlMs`` and
+#: ``cacheScope`` required).
+CACHEABLE_METHODS = frozenset({"server/discover", "tools/list", "resources/list", "resources/templates/list",
+                               "resources/read", "prompts/list"})
+
+
+def finalize_result(result, revision, method=None):
     """Add what a 2026-07-28 result needs (``resultType: "complete"`` unless
-    set, ``_meta.serverInfo``); other revisions' results are left alone.
-    Returns ``result`` (modified in place)."""
+    set, ``_meta.serverInfo``, and for a :data:`CACHEABLE_METHODS` ``method``
+    ``ttlMs: 0`` / ``cacheScope: "private"`` unless set: what a key sees
+    depends on its user and may change at any time); other revisions'
+    results are left alone. Returns ``result`` (modified in place)."""
     if is_stateless(revision):
         result.setdefault("resultType", "complete")
+        if method in CACHEABLE_METHODS:
+            result.setdefault("ttlMs", 0)
+            result.setdefault("cacheScope", "private")
         meta = result.setdefault("_meta", {})
         if isinstance(meta, dict):
             meta.setdefault(META_SERVER_INFO, server_info(revision))

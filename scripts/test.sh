@@ -11,10 +11,11 @@ eval "$("$REPO/scripts/pg.sh" start)"
 DB="${MCP_TEST_DB:-mcp_test}"
 E2E_DB="${DB}_e2e"
 INSTALL_DB="${DB}_inst"
+REL_DB="${DB}_rel"   # reliability tests: their own servers/settings (rate limit, faults)
 CONF="$LOCAL/test/$DB/odoo.conf"
 write_odoo_conf "$CONF" "log_level = warn"
 
-cleanup() { for d in "$DB" "$E2E_DB" "$INSTALL_DB"; do dropdb --if-exists "$d" 2>/dev/null || true; done; }
+cleanup() { for d in "$DB" "$E2E_DB" "$INSTALL_DB" "$REL_DB"; do dropdb --if-exists "$d" 2>/dev/null || true; done; }
 trap cleanup EXIT
 cleanup
 
@@ -26,8 +27,9 @@ grep -E "(ERROR|CRITICAL) " "$LOCAL/test/$DB/install.log" >&2 && die "errors whi
 log "installed in $(( $(date +%s) - t0 ))s; copying it to $E2E_DB for the end-to-end tests"
 createdb -T "$DB" "$E2E_DB"
 createdb -T "$DB" "$INSTALL_DB"
+createdb -T "$DB" "$REL_DB"
 
-export MCP_ODOO_CONF="$CONF" MCP_E2E_DB="$E2E_DB" MCP_INSTALL_DB="$INSTALL_DB" MCP_REPO="$REPO"
+export MCP_ODOO_CONF="$CONF" MCP_E2E_DB="$E2E_DB" MCP_INSTALL_DB="$INSTALL_DB" MCP_REL_DB="$REL_DB" MCP_REPO="$REPO"
 cd "$REPO"
 # Test paths given as arguments replace the default (the whole tests/ folder).
 targets=("$ADDONS_LINK_DIR/$MODULE/tests")

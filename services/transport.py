@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 
 import odoo
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from ..models.mcp_server import McpContext
-from ..protocol import errors, jsonrpc, revisions
+from ..protocol import errors, jsonrpc, revisions, stateless
 from . import streams
 
 _logger = logging.getLogger(__name__)
@@ -28,10 +28,17 @@ VERSION_HEADER = "MCP-Protocol-Version"
 METHOD_HEADER = "Mcp-Method"
 ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
 ALLOWED_HEADERS = ("Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, "
-                   "Last-Event-ID, Mcp-Method")
+                   "Last-Event-ID, Mcp-Method, Mcp-Name")
 EXPOSED_HEADERS = "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate, Retry-After"
 STREAM_HEADERS = [("Cache-Control", "no-cache, no-store"), ("X-Accel-Buffering", "no")]
 _legacy_warned = False
+#: 2026-07-28: HTTP status of a JSON-RPC error (the reference SDK's table);
+#: other codes travel with 200.
+STATELESS_ERROR_STATUS = {
+    errors.PARSE_ERROR: 400, errors.INVALID_REQUEST: 400, errors.INVALID_PARAMS: 400,
+    errors.HEADER_MISMATCH: 400, errors.MISSING_REQUIRED_CLIENT_CAPABILITY: 400,
+    errors.UNSUPPORTED_PROTOCOL_VERSION: 400, errors.METHOD_NOT_FOUND: 404,
+}
 
 
 class HttpRefusal(Exception):
@@ -94,6 +101,18 @@ def _is_own_origin(origin, env):
 def _is_prefork_worker():
     """True in a prefork HTTP worker, where a long stream would block it."""
     return bool(odoo.tools.config["workers"]) and not odoo.evented
+
+
+def _read_at_most(stream, size):
+    """Up to ``size`` bytes of ``stream`` (reads may return less: loop, bounded)."""
+    chunks, total = [], 0
+    while total < size:
+        chunk = stream.read(min(65536, size - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 class Exchange:
@@ -160,30 +179,53 @@ class Exchange:
             self.refuse(errors.InvalidRequest("Content-Type must be application/json"), status=415)
 
     def read_body(self):
-        """The parsed JSON body; 413 past the body limit (werkzeug stops reading
-        at the limit, chunked bodies included), 400 for invalid JSON."""
+        """The parsed JSON body; 413 past the body limit, 400 for invalid JSON.
+
+        A declared ``Content-Length`` over the limit is refused unread. A
+        chunked body (no length) is read at most ``limit + 1`` bytes: werkzeug
+        2.x applies ``max_content_length`` to form parsing only, its
+        ``get_data`` would read a chunked body whole. The body is kept in the
+        WSGI environ so that Odoo's retry of the request (serialization
+        failure) reads it again.
+        """
         limit = self.settings["body_limit"]
         too_large = errors.InvalidRequest(f"Request body larger than {limit} bytes")
         length = self.httprequest.content_length
         if length is not None and length > limit:
             self.refuse(too_large, status=413)
-        self.httprequest.max_content_length = limit
-        try:
-            data = self.httprequest.get_data(cache=True)
-        except RequestEntityTooLarge:
-            self.refuse(too_large, status=413)
+        environ = self.httprequest.environ
+        data = environ.get("mcp_bridge.body")
+        if data is None:
+            try:
+                # Odoo's HTTPRequest does not expose ``stream``: the werkzeug request's
+                raw = getattr(self.httprequest, "_HTTPRequest__wrapped", self.httprequest)
+                data = _read_at_most(raw.stream, limit + 1)
+            except RequestEntityTooLarge:
+                self.refuse(too_large, status=413)
+            except (OSError, BadRequest):  # malformed chunks, client gone mid-body
+                self.refuse(errors.ParseError("Parse error: the request body could not be read"))
+            if len(data) > limit:
+                self.refuse(too_large, status=413)
+            environ["mcp_bridge.body"] = data
         try:
             return jsonrpc.parse_body(data)
         except errors.McpError as exc:
             self.refuse(exc)
 
     def check_version_header(self, session_revision=None):
-        """The revision the request speaks (400 when the header names an unsupported one)."""
+        """The revision the request speaks: the session's negotiated one when
+        there is a session, else the header's (missing: 2025-03-26); 400 when
+        the header names an unsupported revision. Another *supported* value
+        than the session's is served (with the session's revision): the
+        transport spec refuses only invalid or unsupported values, and the
+        reference SDKs and the conformance suite (server-sse-multiple-streams
+        posts ``2025-03-26`` on a 2025-11-25 session) rely on that."""
         header = self.httprequest.headers.get(VERSION_HEADER)
         try:
-            return revisions.check_header(header, session_revision)
+            revision = revisions.check_header(header)
         except errors.McpError as exc:
             self.refuse(exc, status=400)
+        return session_revision or revision
 
     def find_session(self, required=True):
         session_id = self.httprequest.headers.get(SESSION_HEADER)
@@ -196,6 +238,14 @@ class Exchange:
             self.refuse(errors.SessionNotFound("Session not found or expired"))
         session._touch(self.settings["session_ttl"])
         return session
+
+    def refuse_stateless_client(self):
+        """405 (``Allow: POST``) for a GET/DELETE of a 2026-07-28 client:
+        that revision has no sessions and no GET stream."""
+        if revisions.is_stateless(self.httprequest.headers.get(VERSION_HEADER)):
+            raise HttpRefusal(json_response(
+                {"error": "2026-07-28 has no sessions nor GET stream: POST each request"}, 405,
+                [("Allow", "POST")] + self.cors))
 
     def context(self, session, revision):
         return McpContext(self.key, session, revision, self.settings, self.transport, self.ip, self.user_env)
@@ -229,18 +279,12 @@ class Exchange:
         if jsonrpc.is_initialize(parsed):
             return self._post_initialize(parsed, accept)
 
-        session_id = self.httprequest.headers.get(SESSION_HEADER)
-        header_version = self.httprequest.headers.get(VERSION_HEADER)
-        if not session_id and header_version and revisions.is_stateless(header_version):
-            session = self.env["mcp.session"].sudo().browse()
-            revision = self.check_version_header()
-        else:
-            session = self.find_session()
-            revision = self.check_version_header(session.revision)
+        if self._is_stateless_request(parsed):
+            return self._post_stateless(parsed, accept)
+        session = self.find_session()
+        revision = self.check_version_header(session.revision)
         try:
             messages, is_batch = jsonrpc.split_batch(parsed, revision)
-            if revisions.is_stateless(revision):
-                jsonrpc.check_method_header(messages, self.httprequest.headers.get(METHOD_HEADER))
         except errors.McpError as exc:
             self.refuse(exc, status=400)
         ctx = self.context(session, revision)
@@ -251,6 +295,56 @@ class Exchange:
             self.refuse(errors.InvalidRequest(responses[0]["error"]["message"]), status=400)
         body = responses if is_batch else responses[0]
         return self._answer(body, accept, session)
+
+    def _is_stateless_request(self, parsed):
+        """True for a 2026-07-28 request: no session, and the
+        ``MCP-Protocol-Version`` header names no handshake revision (as the
+        reference SDK routes), or there is no header and the body's ``_meta``
+        names a stateless revision."""
+        if self.httprequest.headers.get(SESSION_HEADER):
+            return False
+        header_version = self.httprequest.headers.get(VERSION_HEADER)
+        if header_version:  # an unknown one too: answered -32022 with the supported list
+            return header_version.strip() not in revisions.HANDSHAKE_REVISIONS
+        return stateless.is_modern_request(parsed) and revisions.is_stateless(
+            parsed["params"]["_meta"].get(stateless.META_PROTOCOL_VERSION))
+
+    def _post_stateless(self, parsed, accept):
+        """POST /mcp of a 2026-07-28 client: one self-contained request, no
+        session. The envelope (``params._meta``) and the ``MCP-Protocol-Version``
+        / ``Mcp-Method`` / ``Mcp-Name`` headers are checked first (400); a
+        method the revision does not define is -32601 with HTTP 404; results
+        get ``resultType``, ``_meta`` serverInfo and, for cacheable methods,
+        ``ttlMs``/``cacheScope``."""
+        revision = self.check_version_header()
+        try:
+            messages, _is_batch = jsonrpc.split_batch(parsed, revision)
+        except errors.McpError as exc:
+            self.refuse(exc, status=400)
+        message = messages[0]
+        try:
+            kind = jsonrpc.classify(message)
+        except errors.McpError as exc:
+            self.refuse(exc, status=400)
+        if kind != jsonrpc.REQUEST:
+            return json_response(None, 202, self.cors)
+        msg_id = message["id"]
+        try:
+            meta = stateless.validate_request(message, self.httprequest.headers)
+        except errors.McpError as exc:
+            self.refuse(exc, msg_id, status=400)
+        revision = meta["protocol_version"]
+        method = message["method"]
+        if method not in revisions.client_methods(revision) or method not in self.server._get_rpc_handlers():
+            self.refuse(stateless.method_not_found(method, revision), msg_id)
+        response = self.server._handle_message(message, self.context(self.env["mcp.session"].sudo().browse(),
+                                                                     revision))
+        if "error" in response:
+            status = STATELESS_ERROR_STATUS.get(response["error"].get("code"), 200)
+            return json_response(response, status, self.cors)
+        if isinstance(response.get("result"), dict):
+            stateless.finalize_result(response["result"], revision, method)
+        return self._answer(response, accept, self.env["mcp.session"].sudo().browse())
 
     def _post_initialize(self, message, accept):
         header_version = self.httprequest.headers.get(VERSION_HEADER)
@@ -281,6 +375,7 @@ class Exchange:
         self.check_enabled()
         self.check_origin()
         self.authenticate()
+        self.refuse_stateless_client()
         if not self.settings["get_stream_enabled"] or _is_prefork_worker():
             return json_response({"error": "no SSE stream on this endpoint"}, 405,
                                  [("Allow", "POST, DELETE, OPTIONS")] + self.cors)
@@ -297,6 +392,7 @@ class Exchange:
         self.check_enabled()
         self.check_origin()
         self.authenticate()
+        self.refuse_stateless_client()
         session = self.find_session()
         session.action_end()
         return json_response(None, 204, self.cors)

@@ -113,11 +113,16 @@ def run_inspector(url, token, transport, method, tool_name=None, tool_args=None,
     "Authorization: Bearer …" --method …``) and return its parsed JSON output.
 
     ``url`` is the full endpoint (``…/mcp`` for http, ``…/mcp/sse`` for sse);
-    ``tool_args`` is a dict (sent with ``--tool-args-json``). Raises
-    :class:`ClientToolError` (with stderr) on a non-zero exit.
+    ``tool_args`` is a dict (sent with ``--tool-args-json``). A tool result
+    with ``isError: true`` is returned like any other (the CLI exits 5 then);
+    any other non-zero exit raises :class:`ClientToolError` (with stderr).
     """
     cmd = inspector_command(url, token, transport, method, tool_name, tool_args, extra_args)
     proc = _run(cmd, _node_env(), timeout)
+    if proc.returncode != 0 and '"tool_is_error"' in proc.stderr:
+        # The CLI exits non-zero when the tool result has isError: true; that
+        # result (on stdout) is what the caller wants to see.
+        return parse_json_output(proc.stdout)
     if proc.returncode != 0:
         raise ClientToolError("inspector exited %d\nstdout: %s\nstderr: %s"
                               % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))

@@ -3,7 +3,7 @@
 against Odoo's native API key check (``res.users.apikeys._check_credentials``,
 pbkdf2), measured in the same run on the same database.
 
-usage: python scripts/bench/key_check.py --conf <odoo.conf> --db <db> [--rounds 2000]
+usage: python scripts/bench/key_check.py --conf <odoo.conf> --db <db> [--rounds 2000] [--json FILE]
 
 It creates one MCP key and one native key for the admin user, commits them
 (the MCP check writes its counters from a cursor of its own, which must see
@@ -11,6 +11,7 @@ the key), measures (each call in a fresh transaction with a cold cache, as
 in a request), then deletes both. Not part of the test suite.
 """
 import argparse
+import json
 import statistics
 import time
 
@@ -35,6 +36,7 @@ def main():
     parser.add_argument("--conf", required=True, help="Odoo configuration file")
     parser.add_argument("--db", required=True, help="database with mcp_bridge installed")
     parser.add_argument("--rounds", type=int, default=2000)
+    parser.add_argument("--json", help="also write the figures to this JSON file (used by bench.py)")
     args = parser.parse_args()
 
     import odoo
@@ -62,7 +64,7 @@ def main():
                 lambda: Keys._authenticate(token, ip), args.rounds, cr.rollback)
             params.set_param("mcp_bridge.rate_limit_per_minute", "100000")
             cr.commit()
-            results["mcp _authenticate (rate limit on: +1 upsert, own cursor)"] = measure(
+            results["mcp _authenticate (rate limit on, the default)"] = measure(
                 lambda: Keys._authenticate(token, ip), args.rounds, cr.rollback)
             results["native res.users.apikeys._check_credentials (pbkdf2)"] = measure(
                 lambda: Native._check_credentials(scope="rpc", key=native_token), max(20, args.rounds // 20), cr.rollback)
@@ -72,12 +74,17 @@ def main():
             for label, (median, _p95) in results.items():
                 if label.startswith("mcp"):
                     print(f"ratio native/mcp ({label[18:]}): {base / median:.1f}x")
+            if args.json:
+                keys = ("mcp_rate_limit_off", "mcp_rate_limit_on", "native")
+                with open(args.json, "w") as f:
+                    json.dump({name: {"median_us": median, "p95_us": p95}
+                               for name, (median, p95) in zip(keys, results.values())}, f)
         finally:
             cr.rollback()
             params.set_param("mcp_bridge.rate_limit_per_minute", saved_rate or False)
             env["mcp.api.key"].browse(key.id).unlink()
             cr.execute("DELETE FROM res_users_apikeys WHERE name = 'bench' AND user_id = %s", (admin.id,))
-            cr.execute("DELETE FROM mcp_auth_counter WHERE kind = 'key_rate' AND bucket = %s", (str(key.id),))
+            cr.execute("DELETE FROM mcp_rate_hit WHERE key_id = %s", (key.id,))
             cr.commit()
 
 

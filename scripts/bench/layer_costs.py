@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Micro-benchmark: fixed per-request costs of the MCP layer, in-process
+(no HTTP), each step timed on its own with a cold ORM cache (the cursor is
+rolled back between calls, as between two requests).
+
+usage: python scripts/bench/layer_costs.py --conf <odoo.conf> --db <db> [--rounds 500] [--json FILE]
+
+Steps: audit row (``mcp.audit.log._record``, own cursor), key check
+(``_authenticate``), env switch (``_mcp_env``), settings read, tool map,
+argument validation. Not part of the test suite; used by bench.py and to
+measure optimizations before/after.
+"""
+import argparse
+import json
+import statistics
+import time
+
+
+def measure(func, rounds, between):
+    samples = []
+    for _i in range(rounds):
+        start = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - start) * 1e6)
+        between()
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--rounds", type=int, default=500)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+
+    import odoo
+    from odoo import SUPERUSER_ID, api
+
+    odoo.tools.config.parse_config(["-c", args.conf, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.db)
+    ip = "127.0.0.1"
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        admin = env.ref("base.user_admin")
+        key, token = env["mcp.api.key"]._generate_key({"name": "bench layer", "user_id": admin.id})
+        cr.commit()
+        try:
+            from odoo.addons.mcp_bridge.models.mcp_server import McpServer  # noqa: PLC0415
+
+            Server = env["mcp.server"]
+            Keys = env["mcp.api.key"]
+            Audit = env["mcp.audit.log"]
+            tool = Server._tool_map()["search_read"]
+            arguments = {"model": "res.partner", "domain": [["id", ">", 0]], "fields": ["name", "email"],
+                         "limit": 100, "order": "id"}
+            audit_vals = {"key_id": key.id, "user_id": admin.id, "ip": ip, "transport": "streamable_http",
+                          "rpc_method": "tools/call", "tool": "search_read", "model": "res.partner",
+                          "outcome": "ok", "error_code": 0, "duration_ms": 3}
+            Keys._authenticate(token, ip)
+            steps = {
+                "audit row (_record, own cursor + commit)": lambda: Audit._record(audit_vals),
+                "key check (_authenticate)": lambda: Keys._authenticate(token, ip),
+                "env switch (_mcp_env: user, companies, lang, tz)": lambda: key._mcp_env(env),
+                "settings (_get_settings)": lambda: env["mcp.settings"]._get_settings(),
+                "tool map (_tool_map)": lambda: Server._tool_map(),
+                "argument validation (jsonschema)": lambda: McpServer._validate_arguments(tool, arguments),
+            }
+            results = {}
+            for label, func in steps.items():
+                func()
+                results[label] = measure(func, args.rounds, cr.rollback)
+                print(f"{label:<52} median {results[label][0]:8.1f} µs   p95 {results[label][1]:8.1f} µs")
+            if args.json:
+                with open(args.json, "w") as f:
+                    json.dump({k: {"median_us": m, "p95_us": p} for k, (m, p) in results.items()}, f)
+        finally:
+            cr.rollback()
+            cr.execute("DELETE FROM mcp_audit_log WHERE key_id = %s", (key.id,))
+            env["mcp.api.key"].browse(key.id).unlink()
+            cr.commit()
+
+
+if __name__ == "__main__":
+    main()

@@ -193,6 +193,8 @@ MSG_CONTEXT_COMPANIES = "Companies %(companies)s are not allowed for this API ke
 MSG_CONTEXT_BAD_COMPANIES = "'allowed_company_ids' must be a list of company ids."
 MSG_VALUES_NOT_OBJECT = "Values must be an object mapping field names to values."
 MSG_VALUES_COMMAND = "Field '%(field)s' of model '%(model)s' only accepts links to existing records (commands 3, 4, 5, 6)."
+MSG_VALUES_WRITES_BLOCKED = ("Field '%(field)s' of model '%(model)s' cannot be set through MCP: it would modify"
+                             " records of '%(comodel)s', which is not accessible.")
 
 
 def _is_blocked_name(model_name, extra=()):
@@ -576,7 +578,9 @@ class McpGuard(models.AbstractModel):
         """Check a create/write ``values`` dict: every key a plain readable
         field; x2many commands that create/update records (0, 1, 2) are only
         allowed when the key may do that on the comodel (checked
-        recursively), links to blocked comodels only by id (3, 4, 5, 6)."""
+        recursively), links to blocked comodels only by id (3, 4, 5, 6) and
+        only where that does not modify the blocked records themselves (see
+        ``_writes_comodel``)."""
         if not isinstance(values, dict):
             raise ToolError(self._msg(MSG_VALUES_NOT_OBJECT))
         extra = self._extra_blocked()
@@ -585,7 +589,16 @@ class McpGuard(models.AbstractModel):
             if not isinstance(fname, str) or not _IDENT_RE.match(fname):
                 raise ToolError(self._msg(MSG_BAD_PATH, path=fname))
             _model, field = self._resolve_path(model_name, fname, key, extra)
+            # even "link by id" writes the blocked records here: a one2many
+            # sets their inverse many2one (res.partner.user_ids re-points a
+            # user's partner), a many2many sharing its table with a field of
+            # the comodel changes that field (res.company.user_ids grants a
+            # user a company)
+            writes_blocked = field.type in ("one2many", "many2many") and self._writes_comodel(field) \
+                and is_model_blocked(self.env, field.comodel_name, extra)
             if field.type not in ("one2many", "many2many") or not isinstance(value, (list, tuple)):
+                if writes_blocked:
+                    self._raise_writes_blocked(model, field)
                 continue
             for command in value:
                 if not isinstance(command, (list, tuple)) or not command or command[0] not in (0, 1, 2):
@@ -599,7 +612,26 @@ class McpGuard(models.AbstractModel):
                     self._raise_refusal(refusal, field.comodel_name, operation=operation, field=fname)
                 if command[0] in (0, 1) and len(command) == 3 and isinstance(command[2], dict):
                     self.check_values(field.comodel_name, command[2], key)
+            if writes_blocked:
+                self._raise_writes_blocked(model, field)
         return values
+
+    def _raise_writes_blocked(self, model, field):
+        raise AccessDenied(
+            self._msg(MSG_VALUES_WRITES_BLOCKED, field=field.name, model=model._name, comodel=field.comodel_name),
+            data={"model": field.comodel_name, "field": field.name, "reason": "blocked"})
+
+    def _writes_comodel(self, field):
+        """Whether setting the x2many ``field`` — any value, links by id
+        included — writes records of its comodel: a one2many (sets their
+        inverse many2one) or a many2many whose relation table is also a
+        many2many field of the comodel."""
+        if field.type == "one2many":
+            return True
+        comodel = self.env.registry.get(field.comodel_name)
+        return comodel is not None and any(
+            other.type == "many2many" and other.relation == field.relation
+            for other in comodel._fields.values())
 
     # ------------------------------------------------------------------
     # methods

@@ -358,7 +358,8 @@ class TestGuardPaths(McpSecurityCase):
     def test_values_commands_into_blocked_comodel(self):
         check = self.guard.check_values
         check("res.partner", {"name": "x", "category_id": [(0, 0, {"name": "VIP"})]}, self.key)
-        check("res.partner", {"user_ids": [(6, 0, [2])]}, self.key)
+        # linking users to a partner re-points their partner_id: refused (attack suite)
+        self.assert_denied(lambda: check("res.partner", {"user_ids": [(6, 0, [2])]}, self.key), "blocked")
         error = self.assert_denied(
             lambda: check("res.partner", {"user_ids": [(0, 0, {"login": "evil", "name": "evil"})]}, self.key),
             "blocked", MSG_VALUES_COMMAND % {"field": "user_ids", "model": "res.partner"})

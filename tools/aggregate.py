@@ -78,10 +78,13 @@ class Aggregate(Tool):
         more = len(rows) > limit
         rows = rows[:limit]
         groups = []
+        hidden = {}  # comodel name -> True when the key may not read it (names hidden)
         for row in rows:
             group = {}
             for spec, value in zip(groupby, row):
-                group[spec] = self._group_value(model, spec, value)
+                if hasattr(value, "_name") and value._name not in hidden:
+                    hidden[value._name] = bool(call.guard._refusal(value._name, "read", call.key))
+                group[spec] = self._group_value(model, spec, value, hidden)
             for spec, value in zip(measures, row[len(groupby):]):
                 group[spec] = json_safe(value)
             groups.append(group)
@@ -189,12 +192,16 @@ class Aggregate(Tool):
         return ", ".join(terms)
 
     # result formatting ----------------------------------------------------
-    def _group_value(self, model, spec, value):
+    def _group_value(self, model, spec, value, hidden=None):
         fname, _sep, granularity = spec.partition(":")
         field = model._fields[fname]
         if hasattr(value, "_name") and hasattr(value, "ids"):
             if not value:
                 return None
+            # like search_read: a comodel the key may not read (blocked, rule,
+            # ACL) gives its ids only, never display names (e.g. users' names)
+            if (hidden or {}).get(value._name):
+                return [value.id, None]
             readable = value._filtered_access("read")
             return [value.id, value.display_name if readable else None]
         if value is None or (value is False and field.type != "boolean"):

@@ -42,15 +42,68 @@ specs = {
     "other_admin": {"user_id": admin.id, "scope": "write"},
     "spare": {"user_id": admin.id, "scope": "write"},
 }
+
+# --- Attack suite (tests/e2e/test_attacks_*.py) --------------------------------
+# Dedicated keys so that the attack suite never eats the per-minute rate limit
+# of the keys other tests use, plus the users and records its cases need.
+inactive_user = user("e2e_inactive_user", ["base.group_user"])
+# may write partners (so that only company B's record rules stop it)
+user_b_manager = user("e2e_company_b_manager", ["base.group_user", "base.group_partner_manager"], (company_b,))
+specs.update({
+    "attack_admin_write": {"user_id": admin.id, "scope": "write"},
+    "attack_admin_read": {"user_id": admin.id, "scope": "read"},
+    "attack_employee_write": {"user_id": employee.id, "scope": "write"},
+    "attack_employee_read": {"user_id": employee.id, "scope": "read"},
+    "attack_company_b": {"user_id": user_b_manager.id, "scope": "write"},
+    "attack_methods": {"user_id": admin.id, "scope": "write"},
+    "attack_leaks": {"user_id": admin.id, "scope": "write"},
+    "attack_secrets": {"user_id": admin.id, "scope": "write"},
+    "inactive": {"user_id": admin.id, "scope": "write"},
+    "inactive_user": {"user_id": inactive_user.id, "scope": "write"},
+    "ip_loopback": {"user_id": admin.id, "scope": "write", "allowed_ips": "127.0.0.77/32, ::1"},
+})
+# one key per tool path of the blocked-model matrix (about 100 calls each)
+for path in ("search_read", "read", "count", "aggregate", "name_search", "create", "update", "delete",
+             "execute_method", "get_model_schema", "resource_model", "resource_record"):
+    specs[f"matrix_{path}"] = {"user_id": admin.id, "scope": "write"}
+Partner = env["res.partner"].sudo()  # noqa: F821
+secret_a = Partner.search([("name", "=", "E2E Company A Secret Partner")], limit=1) or Partner.create({
+    "name": "E2E Company A Secret Partner", "company_id": company_a.id, "email": "secret-a@e2e.example",
+    "comment": "company A only"})
+# A custom related field reading through a blocked model (res.users): what an
+# admin could add in Settings > Technical; the guard must refuse reading it.
+IrFields = env["ir.model.fields"].sudo()  # noqa: F821
+if not IrFields.search([("model", "=", "res.partner.category"), ("name", "=", "x_e2e_creator_login")]):
+    IrFields.create({
+        "model_id": env["ir.model"]._get_id("res.partner.category"),  # noqa: F821
+        "name": "x_e2e_creator_login", "field_description": "E2E creator login", "ttype": "char",
+        "related": "create_uid.login", "store": False, "readonly": True,
+    })
+category = env["res.partner.category"].sudo().search([("name", "=", "E2E Attack Category")], limit=1) \
+    or env["res.partner.category"].sudo().create({"name": "E2E Attack Category"})  # noqa: F821
 env["ir.config_parameter"].sudo().set_param("mcp_bridge.allowed_origins", "http://allowed.example")  # noqa: F821
+# The whole e2e suite talks from 127.0.0.1 and sends well over 10 bad keys in
+# 5 minutes on purpose: with the default lockout threshold 127.0.0.1 would get
+# locked out and every later test would fail with 429. The lockout itself is
+# tested on a copy of the database with a low threshold (test_attacks_auth).
+env["ir.config_parameter"].sudo().set_param("mcp_bridge.lockout_threshold", "10000")  # noqa: F821
 tokens = {}
 for name, vals in specs.items():
     key, token = Key._generate_key(dict(vals, name=f"e2e {name}"))
     tokens[name] = token
     if name == "revoked":
         key.action_revoke()
+    if name == "inactive":
+        key.active = False
+inactive_user.active = False
 env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
+# running servers reload the registry (the custom field above) on their next request
+env.registry.signal_changes()  # noqa: F821
 print("MCP_KEYS_BEGIN")
 print(json.dumps({"tokens": tokens, "company_b": company_b.id, "company_a": company_a.id,
-                  "users": {"employee": employee.id, "company_b": user_b.id, "admin": admin.id}}))
+                  "users": {"employee": employee.id, "company_b": user_b.id, "admin": admin.id,
+                            "inactive": inactive_user.id, "company_b_manager": user_b_manager.id},
+                  "records": {"secret_a_partner": secret_a.id, "category": category.id,
+                              "admin_partner": admin.partner_id.id, "employee_partner": employee.partner_id.id,
+                              "company_b_partner": company_b.partner_id.id}}))
 print("MCP_KEYS_END")

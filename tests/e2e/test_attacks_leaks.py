@@ -1,0 +1,216 @@
+"""Attack suite: indirect paths into blocked models, through the real /mcp endpoint.
+
+Dotted paths in fields, domains, order and groupby; SQL in ``order`` and
+aggregate specs; a custom related field reading through ``res.users``;
+many2one / x2many values and groups pointing into a blocked model.
+"""
+import pytest
+
+from ...models.mcp_guard import MSG_BAD_ORDER, MSG_DOMAIN_ID_ONLY, MSG_PATH_DENIED
+from ...tools.aggregate import FUNCTIONS
+from .attack_helpers import client, denied, e2e_db, sql, tool_error_text, tool_ok, tool_raw
+
+USERS = "res.users"
+
+
+@pytest.fixture(scope="module")
+def mcp(threaded_server, e2e_keys):
+    """An admin read-write session on the threaded server (its own key)."""
+    return client(threaded_server, e2e_keys["tokens"]["attack_leaks"])
+
+
+def _path_denied(path, field, model=USERS):
+    return (MSG_PATH_DENIED % {"path": path, "model": model},
+            {"model": model, "path": path, "field": field, "reason": "blocked"})
+
+
+# ----------------------------------------------------------------------
+# fields
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize("tool", ["search_read", "read"])
+def test_dotted_field_path_into_users(mcp, e2e_keys, tool):
+    """``partner_id.user_ids.login`` in ``fields`` is refused (no dotted reads)."""
+    arguments = {"model": "res.company", "fields": ["name", "partner_id.user_ids.login"]}
+    if tool == "read":
+        arguments["ids"] = [e2e_keys["company_a"]]
+    text = tool_error_text(tool_raw(mcp, tool, arguments))
+    assert text == ("Dotted paths such as 'partner_id.user_ids.login' are not supported in 'fields': "
+                    "read the related model instead.")
+
+
+def test_relational_values_into_blocked_model_carry_ids_only(mcp, e2e_keys):
+    """``user_ids`` / ``create_uid`` of a partner: ids, never the users' names."""
+    partner = e2e_keys["records"]["admin_partner"]
+    admin = e2e_keys["users"]["admin"]
+    rows = tool_ok(tool_raw(mcp, "read", {"model": "res.partner", "ids": [partner],
+                                          "fields": ["user_ids", "create_uid"], "x2many_names": True}))
+    record = rows["records"][0]
+    assert record["user_ids"] == [{"id": admin, "display_name": None}]
+    assert record["create_uid"][1] is None
+    plain = tool_ok(tool_raw(mcp, "search_read", {"model": "res.partner", "domain": [["id", "=", partner]],
+                                                  "fields": ["user_ids"]}))
+    assert plain["records"][0]["user_ids"] == [admin]
+
+
+# ----------------------------------------------------------------------
+# domains
+# ----------------------------------------------------------------------
+DOMAIN_CASES = {
+    "password": ([["user_ids.password", "!=", False]],) + _path_denied("user_ids.password", "user_ids"),
+    "login": ([["user_ids.login", "=", "admin"]],) + _path_denied("user_ids.login", "user_ids"),
+    "create_uid": ([["create_uid.login", "=", "admin"]],) + _path_denied("create_uid.login", "create_uid"),
+    "or_branch": (["|", ["name", "=", "x"], ["write_uid.login", "ilike", "a"]],)
+    + _path_denied("write_uid.login", "write_uid"),
+    "not_branch": (["!", ["user_ids.share", "=", True]],) + _path_denied("user_ids.share", "user_ids"),
+    "nested_any": ([["child_ids", "any", [["user_ids.login", "=", "admin"]]]],)
+    + _path_denied("user_ids.login", "user_ids"),
+    "any_on_users": ([["user_ids", "any", [["login", "=", "admin"]]]],
+                     MSG_PATH_DENIED % {"path": "user_ids", "model": USERS},
+                     {"model": USERS, "path": "user_ids", "reason": "blocked"}),
+    "name_search_comodel": ([["user_ids", "ilike", "admin"]],
+                            MSG_DOMAIN_ID_ONLY % {"field": "user_ids", "model": "res.partner", "comodel": USERS},
+                            {"model": USERS, "path": "user_ids", "reason": "blocked"}),
+    "child_of_name": ([["create_uid", "child_of", "Administrator"]],
+                      MSG_DOMAIN_ID_ONLY % {"field": "create_uid", "model": "res.partner", "comodel": USERS},
+                      {"model": USERS, "path": "create_uid", "reason": "blocked"}),
+}
+
+
+@pytest.mark.parametrize("tool", ["search_read", "count", "aggregate", "name_search"])
+@pytest.mark.parametrize("case", sorted(DOMAIN_CASES))
+def test_domain_into_users(mcp, tool, case):
+    """A domain reaching res.users (paths, any, name match) ⇒ -32003 on every searching tool."""
+    domain, message, data = DOMAIN_CASES[case]
+    denied(tool_raw(mcp, tool, {"model": "res.partner", "domain": domain}), message, data)
+
+
+def test_domain_two_hops_into_users(mcp):
+    """``partner_id.user_ids.login`` from res.company: refused at the user hop."""
+    body = tool_raw(mcp, "search_read", {"model": "res.company",
+                                         "domain": [["partner_id.user_ids.login", "=", "admin"]]})
+    denied(body, *_path_denied("partner_id.user_ids.login", "user_ids"))
+
+
+def test_domain_comparing_user_ids_is_allowed(mcp, e2e_keys):
+    """Comparing a relation into a blocked model with ids stays possible (control case)."""
+    body = tool_raw(mcp, "count", {"model": "res.partner",
+                                   "domain": [["user_ids", "in", [e2e_keys["users"]["admin"]]]]})
+    assert tool_ok(body)["count"] == 1
+
+
+# ----------------------------------------------------------------------
+# groupby / order / aggregate specs
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize("groupby,field", [("create_uid.login", "create_uid"), ("user_ids.login", "user_ids"),
+                                           ("write_uid.password", "write_uid")])
+def test_groupby_into_users(mcp, groupby, field):
+    """``groupby: create_uid.login`` ⇒ -32003 path denied."""
+    body = tool_raw(mcp, "aggregate", {"model": "res.partner", "groupby": [groupby]})
+    denied(body, *_path_denied(groupby, field))
+
+
+def test_groupby_many2one_to_users_hides_names(mcp, e2e_keys):
+    """Grouping by ``create_uid`` gives user ids, never their names (as search_read does)."""
+    groups = tool_ok(tool_raw(mcp, "aggregate", {"model": "res.partner", "groupby": ["create_uid"]}))["groups"]
+    assert groups
+    for group in groups:
+        value = group["create_uid"]
+        assert value is None or (isinstance(value[0], int) and value[1] is None), group
+
+
+@pytest.mark.parametrize("order,field", [("create_uid.login", "create_uid"), ("user_ids.login", "user_ids"),
+                                         ("name, write_uid.login desc", "write_uid")])
+def test_order_into_users(mcp, order, field):
+    """``order: create_uid.login`` ⇒ -32003 path denied."""
+    path = order.split(",")[-1].split()[0]
+    body = tool_raw(mcp, "search_read", {"model": "res.partner", "order": order})
+    denied(body, *_path_denied(path, field))
+
+
+@pytest.mark.parametrize("order,bad_name", [
+    ("name; DROP TABLE res_partner", "name;"),
+    ("(select 1)", "(select"),
+    ("name->>'en_US'", "name->>'en_US'"),
+    ("id, (SELECT login FROM res_users LIMIT 1)", "(SELECT"),
+])
+def test_order_injection_unknown_field(mcp, order, bad_name):
+    """SQL in ``order``: refused as an unknown field, the table still there."""
+    text = tool_error_text(tool_raw(mcp, "search_read", {"model": "res.partner", "order": order}))
+    assert text.startswith("Unknown field %r on model 'res.partner'." % bad_name), text
+    assert sql(e2e_db(), "SELECT count(*) FROM res_partner")[0][0] > 0
+
+
+@pytest.mark.parametrize("order", [
+    "name desc limit 1",
+    "name collate \"C\"",
+    "name desc, id desc nulls first; delete from res_partner",
+    "id asc nulls last) union select 1 --",
+])
+def test_order_injection_bad_order(mcp, order):
+    """Anything but ``field [asc|desc] [nulls first|last]`` ⇒ MSG_BAD_ORDER."""
+    text = tool_error_text(tool_raw(mcp, "search_read", {"model": "res.partner", "order": order}))
+    assert text == MSG_BAD_ORDER % {"order": order}
+    assert sql(e2e_db(), "SELECT count(*) FROM res_partner")[0][0] > 0
+
+
+def test_aggregate_order_and_measure_injection(mcp):
+    """SQL in aggregate ``order`` / ``measures`` is refused with the exact message."""
+    order = "__count desc; drop table res_partner"
+    text = tool_error_text(tool_raw(mcp, "aggregate", {"model": "res.partner", "groupby": ["type"],
+                                                       "order": order}))
+    assert text == "Invalid order term %r: use \"<groupby or measure> [asc|desc]\"." % order
+    spec = "id:sum) from res_users --"
+    text = tool_error_text(tool_raw(mcp, "aggregate", {"model": "res.partner", "measures": [spec]}))
+    assert text == "Unknown aggregate function %r in %r; use one of: %s." % (
+        "sum) from res_users --", spec, ", ".join(FUNCTIONS))
+
+
+# ----------------------------------------------------------------------
+# a custom related field reading through res.users
+# ----------------------------------------------------------------------
+RELATED = "x_e2e_creator_login"
+
+
+@pytest.mark.parametrize("tool", ["search_read", "read"])
+def test_related_field_through_users_is_refused(mcp, e2e_keys, tool):
+    """``x_e2e_creator_login`` (related ``create_uid.login``) ⇒ -32003 path denied."""
+    arguments = {"model": "res.partner.category", "fields": ["name", RELATED]}
+    if tool == "read":
+        arguments["ids"] = [e2e_keys["records"]["category"]]
+    denied(tool_raw(mcp, tool, arguments), *_path_denied(RELATED, RELATED))
+
+
+@pytest.mark.parametrize("tool,arguments", [
+    ("count", {"domain": [[RELATED, "=", "admin"]]}),
+    ("name_search", {"name": "E2E", "domain": [[RELATED, "ilike", "a"]]}),
+    ("search_read", {"order": RELATED}),
+    ("aggregate", {"groupby": [RELATED]}),
+])
+def test_related_field_through_users_in_queries(mcp, tool, arguments):
+    """The related field in a domain / order / groupby ⇒ -32003 path denied."""
+    body = tool_raw(mcp, tool, dict(arguments, model="res.partner.category"))
+    denied(body, *_path_denied(RELATED, RELATED))
+
+
+def test_related_field_through_users_never_in_defaults(mcp, e2e_keys):
+    """Default reads, the schema and the record resource leave the field out."""
+    rows = tool_ok(tool_raw(mcp, "search_read", {"model": "res.partner.category",
+                                                 "domain": [["id", "=", e2e_keys["records"]["category"]]]}))
+    assert rows["records"] and RELATED not in rows["records"][0]
+    assert RELATED not in rows["fields"]
+    schema = tool_ok(tool_raw(mcp, "get_model_schema", {"model": "res.partner.category"}))
+    assert RELATED not in {f["name"] for f in schema["fields"]}
+    body = mcp.call("resources/read", {"uri": "odoo://record/res.partner.category/%d"
+                                       % e2e_keys["records"]["category"]})
+    assert RELATED not in body["contents"][0]["text"]
+    assert '"admin"' not in body["contents"][0]["text"]
+
+
+@pytest.mark.parametrize("case", ["password", "name_search_comodel"])
+def test_domain_into_users_both_server_modes(server, e2e_keys, case):
+    """Representative leak cases on both server modes."""
+    domain, message, data = DOMAIN_CASES[case]
+    session = client(server, e2e_keys["tokens"]["attack_admin_write"])
+    denied(tool_raw(session, "search_read", {"model": "res.partner", "domain": domain}), message, data)
+    denied(tool_raw(session, "aggregate", {"model": "res.partner", "groupby": ["create_uid.login"]}),
+           *_path_denied("create_uid.login", "create_uid"))

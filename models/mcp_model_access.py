@@ -49,6 +49,30 @@ class McpModelAccess(models.Model):
                 ))
 
     @api.model
+    def action_view_blocked_models(self):
+        """Window action listing the installed models no MCP agent can ever
+        reach: the built-in list, the blocked families (prefixes) and the
+        *Extra blocked models* setting. Read-only: it only shows them.
+        (Wizards and abstract models are unreachable too; not listed.)"""
+        self.env["ir.model"].check_access("read")
+        extra = self.env["mcp.settings"]._get_settings()["extra_blocked_models"]
+        domain = [("model", "in", list(ALWAYS_BLOCKED_MODELS) + list(extra))]
+        for prefix in BLOCKED_MODEL_PREFIXES:
+            domain = ["|", ("model", "=like", prefix.replace("_", "\\_") + "%")] + domain
+        domain = [("transient", "=", False)] + domain
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Always Blocked Models"),
+            "res_model": "ir.model",
+            "view_mode": "list",
+            "views": [(self.env.ref("mcp_bridge.mcp_blocked_model_view_list").id, "list")],
+            "search_view_id": [self.env.ref("mcp_bridge.mcp_blocked_model_view_search").id],
+            "domain": domain,
+            "context": {"create": False, "edit": False, "delete": False},
+            "help": _("<p>No blocked model is installed.</p>"),
+        }
+
+    @api.model
     @tools.ormcache()
     def _get_rules_map(self):
         """{model name: {'read': bool, 'create': bool, 'write': bool,

@@ -76,7 +76,25 @@ ensure_dev_requirements() {
     rm -f "$STAMPS"/dev-*; touch "$STAMPS/dev-$sum"
 }
 
+ensure_chromium() {
+    # Odoo's browser tests (tours, screenshots) drive a headless Chrome/Chromium
+    # found on PATH; without one they are skipped.
+    local bin
+    for bin in chromium chromium-browser google-chrome google-chrome-stable; do
+        command -v "$bin" >/dev/null && return
+    done
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing chromium (headless browser for the UI tours)"
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+            log "warning: could not install chromium: the browser tours will be skipped"
+        fi
+    else
+        log "warning: no chromium/google-chrome on PATH (install Debian's 'chromium' as root): the browser tours will be skipped"
+    fi
+}
+
 ensure_odoo
+ensure_chromium
 ensure_dev_requirements
 ensure_addons_link
 "$REPO/scripts/setup_node.sh"   # Node 22, MCP Inspector, conformance suite, mcp 2.x venv (e2e clients)

@@ -13,3 +13,5 @@ from . import test_tools_execute
 from . import test_serialize
 from . import test_resources_prompts
 from . import test_tool_extension
+from . import test_settings_bounds
+from . import test_ui_tours

@@ -1,2 +1,3 @@
 from . import mcp_api_key_wizard
 from . import mcp_api_key_show
+from . import mcp_connect_wizard

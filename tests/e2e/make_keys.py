@@ -87,6 +87,9 @@ env["ir.config_parameter"].sudo().set_param("mcp_bridge.allowed_origins", "http:
 # locked out and every later test would fail with 429. The lockout itself is
 # tested on a copy of the database with a low threshold (test_attacks_auth).
 env["ir.config_parameter"].sudo().set_param("mcp_bridge.lockout_threshold", "10000")  # noqa: F821
+# Likewise the shared keys (admin_write...) serve well over 300 requests a
+# minute across the suite; the rate limit is tested on its own database copy.
+env["ir.config_parameter"].sudo().set_param("mcp_bridge.rate_limit_per_minute", "100000")  # noqa: F821
 tokens = {}
 for name, vals in specs.items():
     key, token = Key._generate_key(dict(vals, name=f"e2e {name}"))

@@ -5,6 +5,7 @@ from odoo.http import request
 
 from ..services import odoo_http  # noqa: F401 (JSON 503/413 for MCP paths in odoo.http)
 from ..services.health import health_report
+from ..services.legacy_sse import LegacyExchange
 from ..services.transport import Exchange
 
 _logger = logging.getLogger(__name__)
@@ -24,12 +25,12 @@ class McpController(http.Controller):
     @http.route("/mcp/sse", **ROUTE)
     def mcp_legacy_sse(self, **_kw):
         """Legacy HTTP+SSE transport (2024-11-05): the event stream."""
-        return Exchange(request.env, request.httprequest, "legacy_sse").legacy_sse()
+        return LegacyExchange(request.env, request.httprequest).legacy_sse()
 
     @http.route("/mcp/messages", **ROUTE)
     def mcp_legacy_messages(self, **_kw):
         """Legacy HTTP+SSE transport (2024-11-05): client messages."""
-        return Exchange(request.env, request.httprequest, "legacy_sse").legacy_messages()
+        return LegacyExchange(request.env, request.httprequest).legacy_messages()
 
     @http.route("/mcp/health", **ROUTE)
     def mcp_health(self, **_kw):

@@ -31,7 +31,6 @@ ALLOWED_HEADERS = ("Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Pro
                    "Last-Event-ID, Mcp-Method, Mcp-Name")
 EXPOSED_HEADERS = "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate, Retry-After"
 STREAM_HEADERS = [("Cache-Control", "no-cache, no-store"), ("X-Accel-Buffering", "no")]
-_legacy_warned = False
 #: 2026-07-28: HTTP status of a JSON-RPC error (the reference SDK's table);
 #: other codes travel with 200.
 STATELESS_ERROR_STATUS = {
@@ -405,68 +404,5 @@ class Exchange:
             if handler is None:
                 return json_response({"error": "method not allowed"}, 405, [("Allow", ALLOWED_METHODS)])
             return handler()
-        except HttpRefusal as refusal:
-            return refusal.response
-
-    # -- legacy HTTP+SSE (2024-11-05) ------------------------------------------
-    def _deprecated(self):
-        global _legacy_warned
-        if not _legacy_warned:
-            _legacy_warned = True
-            _logger.warning("MCP legacy HTTP+SSE transport (/mcp/sse) in use: it is deprecated, "
-                            "clients should move to Streamable HTTP on /mcp")
-        return [("Deprecation", "true"), ("Link", '</mcp>; rel="successor-version"')]
-
-    def legacy_sse(self):
-        """GET /mcp/sse: open a legacy session and its event stream."""
-        try:
-            if self.httprequest.method != "GET":
-                return json_response({"error": "method not allowed"}, 405, [("Allow", "GET")])
-            self.check_enabled()
-            if not self.settings["legacy_sse_enabled"]:
-                return json_response({"error": "the legacy HTTP+SSE transport is disabled"}, 404)
-            self.check_origin()
-            self.authenticate()
-            if _is_prefork_worker():
-                return json_response({"error": "streams are served on Odoo's gevent port in prefork mode "
-                                               "(route /mcp/sse there in the reverse proxy)"}, 503)
-            session = self.env["mcp.session"]._open(self.key, "legacy_sse", self.settings["session_ttl"],
-                                                    "2024-11-05")
-            endpoint = f"/mcp/messages?session_id={session.session_id}"
-            first = [f"event: endpoint\ndata: {endpoint}\n\n"]
-            return Response(streams.session_stream(self.env.cr.dbname, session.id, first), status=200,
-                            mimetype=SSE, headers=STREAM_HEADERS + self._deprecated() + self.cors)
-        except HttpRefusal as refusal:
-            return refusal.response
-
-    def legacy_messages(self):
-        """POST /mcp/messages?session_id=…: accept (202); answer on the stream."""
-        try:
-            if self.httprequest.method != "POST":
-                return json_response({"error": "method not allowed"}, 405, [("Allow", "POST")])
-            self.check_enabled()
-            if not self.settings["legacy_sse_enabled"]:
-                return json_response({"error": "the legacy HTTP+SSE transport is disabled"}, 404)
-            self.check_origin()
-            self.authenticate()
-            self.check_content_type()
-            session = self.env["mcp.session"]._find(self.httprequest.args.get("session_id"), self.key)
-            if not session or session.transport != "legacy_sse":
-                self.refuse(errors.SessionNotFound("Session not found or expired"))
-            session._touch(self.settings["session_ttl"])
-            parsed = self.read_body()
-            revision = session.revision or "2024-11-05"
-            try:
-                messages, _is_batch = jsonrpc.split_batch(parsed, revision)
-            except errors.McpError as exc:
-                self.refuse(exc, status=400)
-            ctx = self.context(session, revision)
-            queue = self.env["mcp.session.message"]
-            for message in messages:
-                response = self.server._handle_message(message, ctx)
-                if response is not None:
-                    queue._enqueue(session, response)
-            return Response("Accepted", status=202, mimetype="text/plain",
-                            headers=self._deprecated() + self.cors)
         except HttpRefusal as refusal:
             return refusal.response

@@ -18,6 +18,7 @@ import os
 import subprocess
 
 import psycopg2
+import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -40,6 +41,18 @@ class SourceAddressAdapter(HTTPAdapter):
     def init_poolmanager(self, *args, **kwargs):
         kwargs["source_address"] = (self.source_ip, 0)
         super().init_poolmanager(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def sessions(threaded_server, e2e_keys):
+    """Lazily opened sessions on the threaded server, one per key name."""
+    opened = {}
+
+    def get(name):
+        if name not in opened:
+            opened[name] = client(threaded_server, e2e_keys["tokens"][name])
+        return opened[name]
+    return get
 
 
 def http_session(source_ip=None):

@@ -7,19 +7,7 @@ import pytest
 
 from ...models.mcp_guard import (MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE, MSG_VALUES_COMMAND,
                                  MSG_VALUES_WRITES_BLOCKED)
-from .attack_helpers import ACL_MESSAGE, client, denied, e2e_db, rpc, sql, tool_ok, tool_raw
-
-
-@pytest.fixture(scope="module")
-def sessions(threaded_server, e2e_keys):
-    """Lazily opened sessions on the threaded server, one per key name."""
-    opened = {}
-
-    def get(name):
-        if name not in opened:
-            opened[name] = client(threaded_server, e2e_keys["tokens"][name])
-        return opened[name]
-    return get
+from .attack_helpers import ACL_MESSAGE, client, denied, e2e_db, rpc, sessions, sql, tool_ok, tool_raw  # noqa: F401 (sessions: fixture)
 
 
 def _partners_named(name):

@@ -10,7 +10,7 @@ import pytest
 
 from ...models.mcp_guard import (ALWAYS_BLOCKED_MODELS, METHOD_BLOCKED_PREFIXES, METHOD_BLOCKLIST,
                                  MSG_METHOD_DENIED, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE)
-from .attack_helpers import batch, client, denied, rpc, tool_ok, tool_raw
+from .attack_helpers import batch, client, denied, rpc, sessions, tool_ok, tool_raw  # noqa: F401 (sessions: fixture)
 
 SEED_MODELS = (
     "ir.rule", "ir.model.access", "ir.config_parameter", "mcp.api.key", "res.users", "res.groups",
@@ -38,18 +38,6 @@ PATHS = {
     "resource_model": lambda m: ("resources/read", {"uri": f"odoo://model/{m}"}),
     "resource_record": lambda m: ("resources/read", {"uri": f"odoo://record/{m}/1"}),
 }
-
-
-@pytest.fixture(scope="module")
-def sessions(threaded_server, e2e_keys):
-    """Lazily opened sessions on the threaded server, one per key name."""
-    opened = {}
-
-    def get(name):
-        if name not in opened:
-            opened[name] = client(threaded_server, e2e_keys["tokens"][name])
-        return opened[name]
-    return get
 
 
 def _blocked(model):

@@ -4,7 +4,7 @@ from . import res_config_settings
 from . import mcp_guard
 from . import mcp_model_access
 from . import mcp_auth_counter
-from . import mcp_rate_hit
+from . import mcp_key_usage
 from . import mcp_api_key
 from . import mcp_audit_log
 from . import mcp_session

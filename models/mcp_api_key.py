@@ -33,11 +33,49 @@ TOKEN_RE = re.compile(r"^mcp_[0-9a-f]{8}[A-Za-z0-9_\-]{43,128}$")
 EXPIRING_SOON_DAYS = 14
 #: seconds between two writes of last_used_at/last_used_ip of a key
 LAST_USED_INTERVAL = 60
+#: the rate limit counts a key's requests over this sliding window
+RATE_WINDOW = timedelta(seconds=60)
 
 #: The one message for every authentication failure (never say which check failed).
 MSG_INVALID_KEY = "Invalid or expired API key"
 MSG_LOCKED_OUT = "Too many failed authentication attempts from this address; retry later"
 MSG_RATE_LIMITED = "Rate limit exceeded for this API key; retry later"
+
+#: Columns of the key ``state`` returned by ``_lookup`` (after the matching columns).
+LOOKUP_COLUMNS = ("active", "revoked_at", "expiry_date", "allowed_ips", "user_active", "last_used_at",
+                  "rate_count", "user_id", "company_id", "lang", "tz", "user_companies", "key_companies")
+#: The part of that state ``_mcp_env`` needs.
+ENV_COLUMNS = ("user_id", "company_id", "lang", "tz", "user_companies", "key_companies")
+
+#: The key check of every request, one statement (see ``McpApiKey._lookup``).
+LOOKUP_QUERY = """
+    SELECT (SELECT locked_until FROM mcp_auth_counter
+             WHERE kind = %(kind)s AND bucket = %(ip)s AND locked_until > %(now)s),
+           k.id, k.key_index, k.key_digest, k.previous_key_index, k.previous_key_digest,
+           k.active, k.revoked_at, k.expiry_date, k.allowed_ips, u.active,
+           (SELECT used_at FROM mcp_key_usage WHERE key_id = k.id),
+           CASE WHEN %(limit)s > 0 THEN (SELECT count(*) FROM (
+               SELECT 1 FROM mcp_audit_log a
+                WHERE a.key_id = k.id AND a.transport IS NOT NULL AND a.create_date > %(floor)s
+                LIMIT %(limit)s) AS recent) END,
+           k.user_id, u.company_id, p.lang, p.tz,
+           ARRAY(SELECT cid FROM res_company_users_rel WHERE user_id = u.id ORDER BY cid),
+           ARRAY(SELECT company_id FROM mcp_api_key_res_company_rel WHERE key_id = k.id)
+      FROM (SELECT 1) AS one
+      LEFT JOIN mcp_api_key k
+        ON k.key_index = %(index)s
+        OR (k.previous_key_index = %(index)s AND k.previous_valid_until > %(now)s)
+      LEFT JOIN res_users u ON u.id = k.user_id
+      LEFT JOIN res_partner p ON p.id = u.partner_id
+"""
+#: The oldest of the key's last ``limit`` requests in the window: the
+#: budget frees up a minute after it (refusal path only).
+RATE_OLDEST_QUERY = """
+    SELECT min(create_date) FROM (
+        SELECT create_date FROM mcp_audit_log
+         WHERE key_id = %(key)s AND transport IS NOT NULL AND create_date > %(floor)s
+         ORDER BY create_date DESC LIMIT %(limit)s) AS recent
+"""
 
 #: Fields holding secret material: never readable or writable outside sudo.
 SECRET_FIELDS = ("key_index", "key_digest", "previous_key_index", "previous_key_digest", "previous_valid_until")
@@ -50,7 +88,12 @@ def parse_networks(text):
     networks = []
     for item in re.split(r"[\s,;]+", (text or "").strip()):
         if item:
-            networks.append(ipaddress.ip_network(item, strict=False))
+            network = ipaddress.ip_network(item, strict=False)
+            mapped = network.network_address.ipv4_mapped if network.version == 6 else None
+            if mapped is not None and network.prefixlen >= 96:
+                # ::ffff:a.b.c.d/n is written for IPv4 clients: match them as IPv4
+                network = ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}", strict=False)
+            networks.append(network)
     return networks
 
 
@@ -90,8 +133,10 @@ class McpApiKey(models.Model):
     rotation_grace_minutes = fields.Integer(
         string="Rotation Grace Period (minutes)", default=0,
         help="After a rotation, the previous token keeps working for this many minutes.")
-    last_used_at = fields.Datetime(readonly=True, copy=False)
-    last_used_ip = fields.Char(string="Last Used From", readonly=True, copy=False)
+    last_used_at = fields.Datetime(
+        compute="_compute_last_used", search="_search_last_used_at",
+        help="Stamped at most once a minute (see mcp.key.usage).")
+    last_used_ip = fields.Char(string="Last Used From", compute="_compute_last_used")
     revoked_at = fields.Datetime(readonly=True, copy=False)
     rotated_at = fields.Datetime(readonly=True, copy=False)
     key_index = fields.Char(
@@ -119,6 +164,28 @@ class McpApiKey(models.Model):
         for key in self:
             index = key.sudo().key_index
             key.token_hint = f"{TOKEN_PREFIX}{index}…" if index else False
+
+    def _compute_last_used(self):
+        stamps = self.env["mcp.key.usage"].sudo()._stamps(self._origin.ids)
+        for key in self:
+            key.last_used_at, key.last_used_ip = stamps.get(key._origin.id, (False, False))
+
+    def _search_last_used_at(self, operator, value):
+        """Domain on the last-use stamps: ``= False`` (never used),
+        ``!= False`` and comparisons with a datetime."""
+        if operator in ("=", "!=") and not value:
+            self.env.cr.execute("SELECT key_id FROM mcp_key_usage")
+            used = [row[0] for row in self.env.cr.fetchall()]
+            return [("id", "not in" if operator == "=" else "in", used)]
+        sql_operator = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "=", "!=": "<>"}.get(operator)
+        if sql_operator is None:
+            raise UserError(_("Unsupported search on Last Used: %(operator)s", operator=operator))
+        value = fields.Datetime.to_datetime(value)
+        self.env.cr.execute(f"SELECT key_id FROM mcp_key_usage WHERE used_at {sql_operator} %s", (value,))
+        matching = [row[0] for row in self.env.cr.fetchall()]
+        if operator == "!=":  # never-used keys differ from any date too
+            return ["|", ("id", "in", matching), ("last_used_at", "=", False)]
+        return [("id", "in", matching)]
 
     @api.depends("active", "expiry_date", "revoked_at")
     def _compute_state(self):
@@ -172,11 +239,18 @@ class McpApiKey(models.Model):
     def write(self, vals):
         """Refuse direct writes of secret fields and un-revoking a key."""
         if not self.env.su and any(
-                field in vals for field in SECRET_FIELDS + ("revoked_at", "rotated_at", "last_used_at", "last_used_ip")):
+                field in vals for field in SECRET_FIELDS + ("revoked_at", "rotated_at")):
             raise AccessError(_("API key secrets cannot be set directly."))
         if vals.get("active") and any(key.revoked_at for key in self):
             raise UserError(_("A revoked key cannot be reactivated: generate a new key."))
         return super().write(vals)
+
+    def unlink(self):
+        """Delete keys and their last-use stamps."""
+        ids = self.ids
+        result = super().unlink()
+        self.env["mcp.key.usage"].sudo()._forget(ids)
+        return result
 
     def copy(self, default=None):
         """Keys are not duplicated: a copy would have no secret."""
@@ -305,34 +379,31 @@ class McpApiKey(models.Model):
         return (key.company_ids & user_companies) if key.company_ids else user_companies
 
     @api.model
-    def _lookup(self, token, ip, now):
-        """One query for everything authentication reads: until when ``ip``
-        is locked out (or None), the key (sudo) whose current — or, during a
-        rotation grace period, previous — digest matches ``token`` (empty
-        recordset if none; malformed tokens match nothing), and a dict of
-        that key's state (active, revoked_at, expiry_date, allowed_ips,
-        user_active, last_used_at) or None."""
+    def _lookup(self, token, ip, now, rate_limit=0):
+        """One query for everything a request's authentication needs.
+
+        Returns ``(locked_until, key, state)``: until when ``ip`` is locked
+        out (or None); the key (sudo) whose current — or, during a rotation
+        grace period, previous — digest matches ``token`` (empty recordset if
+        none; malformed tokens match nothing); and that key's ``state`` dict
+        (``LOOKUP_COLUMNS``: key and user state, last use, the user's
+        companies, lang and tz, and with ``rate_limit`` the number of the
+        key's requests in the last minute, counted up to ``rate_limit``) or
+        None.
+
+        The rate limit counts the key's audit rows (one per JSON-RPC request,
+        written anyway): no write of its own on the request path.
+        """
         index = digest = None
         if isinstance(token, str) and TOKEN_RE.match(token):
             index = token[len(TOKEN_PREFIX):len(TOKEN_PREFIX) + INDEX_SIZE]
             # before the query below: computing it may run a query itself
             digest = self._digest(token)
         self.env["mcp.api.key"].flush_model()
-        self.env["res.users"].flush_model(["active"])
-        self.env.cr.execute(
-            """
-            SELECT (SELECT locked_until FROM mcp_auth_counter
-                     WHERE kind = %(kind)s AND bucket = %(ip)s AND locked_until > %(now)s),
-                   k.id, k.key_index, k.key_digest, k.previous_key_index, k.previous_key_digest,
-                   k.active, k.revoked_at, k.expiry_date, k.allowed_ips,
-                   (SELECT u.active FROM res_users u WHERE u.id = k.user_id), k.last_used_at
-              FROM (SELECT 1) AS one
-              LEFT JOIN mcp_api_key k
-                ON k.key_index = %(index)s
-                OR (k.previous_key_index = %(index)s AND k.previous_valid_until > %(now)s)
-            """,
-            {"kind": KIND_IP_FAILURE, "ip": ip or "", "now": now, "index": index},
-        )
+        self.env["res.users"].flush_model(["active", "company_id", "company_ids", "partner_id"])
+        self.env.cr.execute(LOOKUP_QUERY, {
+            "kind": KIND_IP_FAILURE, "ip": ip or "", "now": now, "index": index,
+            "limit": rate_limit or 0, "floor": now - RATE_WINDOW})
         locked_until = None
         found = self.sudo().browse()
         state = None
@@ -345,9 +416,19 @@ class McpApiKey(models.Model):
             ok_previous = hmac.compare_digest(prev_digest or "", digest) and prev_index == index
             if ok_current or ok_previous:
                 found = self.sudo().browse(key_id)
-                state = dict(zip(
-                    ("active", "revoked_at", "expiry_date", "allowed_ips", "user_active", "last_used_at"), row[6:]))
+                state = dict(zip(LOOKUP_COLUMNS, row[6:]))
         return locked_until, found, state
+
+    @api.model
+    def _rate_retry_after(self, key_id, now, limit):
+        """Seconds until a key over its ``limit`` may send again."""
+        self.env.cr.execute(RATE_OLDEST_QUERY, {"key": key_id, "floor": now - RATE_WINDOW, "limit": limit})
+        oldest = self.env.cr.fetchone()[0]
+        if not oldest:
+            return 1
+        # ``now`` has whole seconds, audit times microseconds: at most the window
+        window = int(RATE_WINDOW.total_seconds())
+        return min(window, max(1, math.ceil((oldest + RATE_WINDOW - now).total_seconds())))
 
     @api.model
     def _match_token(self, token, now):
@@ -380,73 +461,85 @@ class McpApiKey(models.Model):
         }, ip, now)
 
     @api.model
-    def _authenticate(self, token, ip):
+    def _authenticate(self, token, ip, settings=None):
         """Authenticate a bearer ``token`` sent from client address ``ip``.
 
-        Returns the key record (sudo). Raises ``RateLimited`` when ``ip`` is
-        locked out (even with a good key) or the key exceeds its requests
-        per minute, ``Unauthorized(MSG_INVALID_KEY)`` for every other failure
-        (missing, malformed, unknown, inactive, expired, revoked, IP not
-        allowed — the message never says which). Failures are stored in
-        ``mcp.auth.counter`` from a cursor of their own, so they hold across
-        workers and survive the request's rollback; accepted requests are
-        counted by ``mcp.rate.hit`` on the request cursor.
-        Cost: two queries on the request cursor (lookup, rate count) and,
-        once a minute per key, the last-used stamp in a short cursor.
+        Returns the key record (sudo). See ``_authenticate_request``.
         """
-        settings = self.env["mcp.settings"]._get_settings()
-        now = fields.Datetime.now()
-        counters = self.env["mcp.auth.counter"].sudo()
-        ip = (ip or "").strip()
+        return self._authenticate_request(token, ip, settings)[0]
 
-        locked_until, key, state = self._lookup(token, ip, now)
+    @api.model
+    def _authenticate_request(self, token, ip, settings=None):
+        """Authenticate a bearer ``token`` sent from client address ``ip``;
+        return ``(key, env_facts)`` (``env_facts`` for ``_mcp_env``).
+
+        Raises ``RateLimited`` when ``ip`` is locked out (even with a good
+        key) or the key exceeds its requests per minute,
+        ``Unauthorized(MSG_INVALID_KEY)`` for every other failure (missing,
+        malformed, unknown, inactive, expired, revoked, IP not allowed — the
+        message never says which). Failures are stored in
+        ``mcp.auth.counter`` from a cursor of their own, so they hold across
+        workers and survive the request's rollback; the rate limit counts
+        the key's audit rows of the last minute (every accepted JSON-RPC
+        request writes one; refused requests are audited without key).
+        Cost: one query on the request cursor (lockout, key, user, rate
+        count, the user's companies, lang and tz) and, once a minute per
+        key, the last-use stamp in a short cursor. ``settings``: the
+        request's ``mcp.settings`` values (read here when not given).
+        """
+        if settings is None:
+            settings = self.env["mcp.settings"]._get_settings()
+        now = fields.Datetime.now()
+        ip = (ip or "").strip()
+        rate_limit = settings["rate_limit_per_minute"]
+
+        locked_until, key, state = self._lookup(token, ip, now, rate_limit)
         if locked_until:
             raise RateLimited(MSG_LOCKED_OUT, retry_after=max(1, math.ceil((locked_until - now).total_seconds())))
 
         if not key or not self._state_usable(state, ip, now):
-            counters._register_failure(
+            self.env["mcp.auth.counter"].sudo()._register_failure(
                 ip, now, settings["lockout_threshold"], settings["lockout_window"], settings["lockout_duration"])
             raise Unauthorized(MSG_INVALID_KEY)
 
-        last_used = None
+        if rate_limit and state["rate_count"] >= rate_limit:
+            raise RateLimited(MSG_RATE_LIMITED, retry_after=self._rate_retry_after(key.id, now, rate_limit))
         if not state["last_used_at"] or state["last_used_at"] < now - timedelta(seconds=LAST_USED_INTERVAL):
-            last_used = (ip or None, LAST_USED_INTERVAL)
-        if settings["rate_limit_per_minute"]:
-            retry_after = self.env["mcp.rate.hit"]._hit(key.id, now, settings["rate_limit_per_minute"])
-            if retry_after:
-                raise RateLimited(MSG_RATE_LIMITED, retry_after=retry_after)
-        if last_used:
-            counters._touch_last_used(key.id, *last_used, now)
+            self.env["mcp.key.usage"].sudo()._touch(key.id, ip or None, LAST_USED_INTERVAL, now)
             key.invalidate_recordset(["last_used_at", "last_used_ip"])
-        return key
+        return key, {name: state[name] for name in ENV_COLUMNS}
 
-    def _mcp_env(self, env):
+    def _mcp_env(self, env, facts=None):
         """Return ``env`` switched to this key's user (never superuser), with
         ``allowed_company_ids`` limited to the key's companies (the user's
         main company first when allowed) and the user's lang/tz.
 
-        One query on the request path (no wide ORM reads of the key, the user
-        and its partner)."""
+        ``facts``: what ``_authenticate_request`` returned for this key (no
+        query then); otherwise one query."""
         self.ensure_one()
-        self.env["mcp.api.key"].flush_model(["user_id", "company_ids"])
-        self.env["res.users"].flush_model(["company_id", "company_ids"])
-        self.env.cr.execute("""
-            SELECT k.user_id, u.company_id, p.lang, p.tz,
-                   ARRAY(SELECT cid FROM res_company_users_rel WHERE user_id = u.id ORDER BY cid),
-                   ARRAY(SELECT company_id FROM mcp_api_key_res_company_rel WHERE key_id = k.id)
-              FROM mcp_api_key k
-              JOIN res_users u ON u.id = k.user_id
-              JOIN res_partner p ON p.id = u.partner_id
-             WHERE k.id = %s
-        """, (self.id,))
-        user_id, main_company, lang, tz, user_companies, key_companies = self.env.cr.fetchone()
-        company_ids = [c for c in user_companies if c in set(key_companies)] if key_companies else user_companies
+        if facts is None:
+            self.env["mcp.api.key"].flush_model(["user_id", "company_ids"])
+            self.env["res.users"].flush_model(["company_id", "company_ids"])
+            self.env.cr.execute("""
+                SELECT k.user_id, u.company_id, p.lang, p.tz,
+                       ARRAY(SELECT cid FROM res_company_users_rel WHERE user_id = u.id ORDER BY cid),
+                       ARRAY(SELECT company_id FROM mcp_api_key_res_company_rel WHERE key_id = k.id)
+                  FROM mcp_api_key k
+                  JOIN res_users u ON u.id = k.user_id
+                  JOIN res_partner p ON p.id = u.partner_id
+                 WHERE k.id = %s
+            """, (self.id,))
+            facts = dict(zip(ENV_COLUMNS, self.env.cr.fetchone()))
+        user_companies = list(facts["user_companies"])
+        key_companies = set(facts["key_companies"])
+        company_ids = [c for c in user_companies if c in key_companies] if key_companies else user_companies
+        main_company = facts["company_id"]
         if main_company in company_ids:
             company_ids.remove(main_company)
             company_ids.insert(0, main_company)
         context = {"allowed_company_ids": company_ids}
-        if lang:
-            context["lang"] = lang
-        if tz:
-            context["tz"] = tz
-        return env(user=user_id, su=False, context=context)
+        if facts["lang"]:
+            context["lang"] = facts["lang"]
+        if facts["tz"]:
+            context["tz"] = facts["tz"]
+        return env(user=facts["user_id"], su=False, context=context)

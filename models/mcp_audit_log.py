@@ -1,13 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 """One row per MCP request: who, from where, what kind of call, outcome.
 
-Metadata only: never request payload values, result bodies or tokens.
+Metadata only: never request payload values, result bodies or tokens. The
+rows of a key's last minute are also its rate-limit count.
 """
 import functools
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
@@ -51,6 +52,11 @@ class McpAuditLog(models.Model):
         index=True)
     error_code = fields.Integer(readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
+
+    def init(self):
+        # the rate limit counts a key's recent requests (mcp.api.key._lookup)
+        tools.create_index(self.env.cr, "mcp_audit_log_key_rate_idx", self._table, ["key_id", "create_date"],
+                           where="transport IS NOT NULL")
 
     @api.model_create_multi
     def create(self, vals_list):

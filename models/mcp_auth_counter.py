@@ -73,22 +73,6 @@ class McpAuthCounter(models.Model):
         return None
 
     @api.model
-    def _touch_last_used(self, key_id, ip, interval, now):
-        """Refresh the key's last-used stamp when older than ``interval``
-        seconds (own short cursor, so it never waits for the request)."""
-        with self.env.registry.cursor() as cr:
-            # SKIP LOCKED: never wait behind an admin editing the key
-            cr.execute(
-                ASYNC_COMMIT + """
-                UPDATE mcp_api_key SET last_used_at = %s, last_used_ip = %s
-                WHERE id IN (SELECT id FROM mcp_api_key WHERE id = %s
-                             AND (last_used_at IS NULL OR last_used_at < %s)
-                             FOR UPDATE SKIP LOCKED)
-                """,
-                (now, ip, key_id, now - timedelta(seconds=interval)),
-            )
-
-    @api.model
     def _gc_counters(self):
         """Delete counters that neither lock nor count anything any more."""
         now = fields.Datetime.now()

@@ -292,6 +292,14 @@ class McpGuard(models.AbstractModel):
         return self.env[model_name]
 
     @api.model
+    def unreadable_models(self, key, model_names):
+        """The subset of ``model_names`` that ``key`` may not read (same
+        checks as ``allowed_models``, for a few models only)."""
+        extra = self._extra_blocked()
+        return {name for name in model_names
+                if name not in self.env or self._refusal(name, "read", key, extra) is not None}
+
+    @api.model
     def allowed_models(self, key, operation="read"):
         """Sorted names of the models ``key`` may use for ``operation``
         (blocklist, key scope, model-access rules and Odoo ACLs applied)."""

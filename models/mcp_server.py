@@ -157,7 +157,8 @@ class McpServer(models.AbstractModel):
         """Write the audit row (own cursor: survives a rollback)."""
         vals = dict(ctx.audit,
                     key_id=ctx.key.id if ctx.key else False,
-                    user_id=ctx.key.user_id.id if ctx.key else False,
+                    user_id=(ctx.user_env.uid if ctx.user_env is not None else ctx.key.user_id.id)
+                    if ctx.key else False,
                     ip=ctx.ip, transport=ctx.transport, outcome=outcome,
                     error_code=code or 0,
                     duration_ms=int((time.perf_counter() - started) * 1000) if started else 0)
@@ -265,6 +266,9 @@ class McpServer(models.AbstractModel):
         uri = params.get("uri")
         if not isinstance(uri, str):
             raise errors.InvalidParams("resources/read needs a uri string")
+        model = resources.uri_model(uri)
+        if model:
+            ctx.audit["model"] = model[:128]
         try:
             return resources.read_resource(self._call(ctx, params), uri)
         except errors.ToolError as exc:

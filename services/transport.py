@@ -164,12 +164,13 @@ class Exchange:
         scheme, _, token = header.partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else None
         try:
-            self.key = self.env["mcp.api.key"].sudo()._authenticate(token or None, self.ip)
+            self.key, facts = self.env["mcp.api.key"].sudo()._authenticate_request(
+                token or None, self.ip, self.settings)
         except errors.McpError as exc:
             self.server._audit(McpContext(None, None, None, self.settings, self.transport, self.ip, None),
                                "denied", exc.code, None)
             self.refuse(exc)
-        self.user_env = self.key._mcp_env(self.env)
+        self.user_env = self.key._mcp_env(self.env, facts)
         return self.key
 
     def check_content_type(self):

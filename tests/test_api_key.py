@@ -17,7 +17,13 @@ from .common import TEST_IP, McpSecurityCase
 @tagged("post_install", "-at_install", "mcp_security")
 class TestApiKey(McpSecurityCase):
     def authenticate(self, token, ip=TEST_IP):
-        return self.env["mcp.api.key"]._authenticate(token, ip)
+        """Authenticate like a request does, then write the request's audit
+        row (which the rate limit counts)."""
+        key = self.env["mcp.api.key"]._authenticate(token, ip)
+        self.env["mcp.audit.log"].sudo()._record({
+            "key_id": key.id, "user_id": key.user_id.id, "ip": ip, "transport": "streamable_http",
+            "rpc_method": "ping", "outcome": "ok"})
+        return key
 
     def assert_unauthorized(self, token, ip=TEST_IP):
         # not self.assertRaises: Odoo's version rolls back a savepoint, which
@@ -205,6 +211,12 @@ class TestApiKey(McpSecurityCase):
         self.assertFalse(ip_allowed("2001:db9::1", nets))
         self.assertTrue(ip_allowed("::ffff:10.9.9.9", nets), "IPv4-mapped IPv6 matches IPv4 networks")
         self.assertFalse(ip_allowed("not an ip", nets))
+        mapped = parse_networks("::ffff:192.0.2.0/120, ::ffff:198.51.100.7")
+        self.assertTrue(ip_allowed("192.0.2.77", mapped), "IPv4-mapped entries match IPv4 clients")
+        self.assertTrue(ip_allowed("::ffff:192.0.2.5", mapped))
+        self.assertTrue(ip_allowed("198.51.100.7", mapped))
+        self.assertFalse(ip_allowed("198.51.100.8", mapped))
+        self.assertFalse(ip_allowed("192.0.3.1", mapped))
         self.assertFalse(ip_allowed("", nets))
         with self.assertRaises(ValueError):
             parse_networks("10.0.0.0/33")
@@ -278,11 +290,27 @@ class TestApiKey(McpSecurityCase):
             self.assertEqual(self.authenticate(self.token_read), self.key_read)
 
     def test_rate_limit_off(self):
+        self.set_setting("rate_limit_per_minute", 3)
+        for _i in range(3):
+            self.authenticate(self.token_read)
+        with self.assertRaises(RateLimited):
+            self.authenticate(self.token_read)
         self.set_setting("rate_limit_per_minute", 0)
         for _i in range(5):
-            self.authenticate(self.token_read)
-        self.env.cr.execute("SELECT count(*) FROM mcp_rate_hit")
-        self.assertEqual(self.env.cr.fetchone()[0], 0)
+            self.assertEqual(self.authenticate(self.token_read), self.key_read)
+
+    def test_rate_limit_counts_only_the_keys_requests(self):
+        """Key-management audit rows (no transport) and other keys' requests
+        are not counted."""
+        self.set_setting("rate_limit_per_minute", 2)
+        self.key_read._rotate()  # an audit row of the key, not a request
+        token = self.key_read._rotate()
+        for _i in range(2):
+            self.authenticate(self.token_write)
+        self.assertEqual(self.authenticate(token), self.key_read)
+        self.assertEqual(self.authenticate(token), self.key_read)
+        with self.assertRaises(RateLimited):
+            self.authenticate(token)
 
     def test_last_used_throttled(self):
         start = fields.Datetime.now().replace(microsecond=0)
@@ -299,6 +327,32 @@ class TestApiKey(McpSecurityCase):
         self.key_read.invalidate_recordset()
         self.assertEqual(self.key_read.last_used_at, start + timedelta(seconds=61))
         self.assertEqual(self.key_read.last_used_ip, "192.0.2.12")
+
+    def test_last_used_filters_and_cleanup(self):
+        Keys = self.env["mcp.api.key"].with_context(active_test=False)
+        key, token = self.make_key(name="usage")
+        self.assertIn(key, Keys.search([("last_used_at", "=", False)]))
+        start = fields.Datetime.now().replace(microsecond=0)
+        with freeze_time(start):
+            self.authenticate(token, "192.0.2.20")
+        key.invalidate_recordset()
+        self.assertEqual((key.last_used_at, key.last_used_ip), (start, "192.0.2.20"))
+        self.assertNotIn(key, Keys.search([("last_used_at", "=", False)]))
+        self.assertIn(key, Keys.search([("last_used_at", "!=", False)]))
+        self.assertIn(key, Keys.search([("last_used_at", ">=", start - timedelta(minutes=1))]))
+        self.assertNotIn(key, Keys.search([("last_used_at", "<", start)]))
+        key_id = key.id
+        key.unlink()
+        self.env.cr.execute("SELECT count(*) FROM mcp_key_usage WHERE key_id = %s", (key_id,))
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_mcp_env_from_key_check_equals_fallback_query(self):
+        self.key_read.company_ids = self.company_a
+        key, facts = self.env["mcp.api.key"]._authenticate_request(self.token_read, TEST_IP)
+        from_check = key._mcp_env(self.env, facts)
+        alone = key._mcp_env(self.env)
+        self.assertEqual((from_check.uid, dict(from_check.context)), (alone.uid, dict(alone.context)))
+        self.assertEqual(from_check.context["allowed_company_ids"], [self.company_a.id])
 
     # ------------------------------------------------------------------
     # environment of the key

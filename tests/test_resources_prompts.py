@@ -67,6 +67,22 @@ class TestResourcesPrompts(ToolsCase):
         with self.assertRaises(ToolError):
             resources.read_resource(ctx, "odoo://model/res.partnr")
 
+    def test_read_refused_by_odoo_acl_names_the_model(self):
+        """resources/read refused by Odoo's access rights: -32003 whose data
+        names the model (and the audit row has it), like the tools."""
+        from odoo.exceptions import AccessError  # noqa: PLC0415
+
+        from ..models.mcp_server import McpContext  # noqa: PLC0415
+
+        ctx = McpContext(self.key, self.env["mcp.session"].browse(), "2025-06-18", {}, "streamable_http",
+                         "127.0.0.1", self.key._mcp_env(self.env))
+        with patch.object(resources, "read_resource", side_effect=AccessError("no")):
+            with self.assertRaises(AccessDenied) as catcher:
+                self.env["mcp.server"]._rpc_resources_read(
+                    {"uri": "odoo://record/res.partner/%d" % self.partner.id}, ctx)
+        self.assertEqual(catcher.exception.data, {"reason": "acl", "model": "res.partner"})
+        self.assertEqual(ctx.audit["model"], "res.partner")
+
     # prompts -------------------------------------------------------------------
     def test_list_prompts(self):
         listed = prompts.list_prompts()

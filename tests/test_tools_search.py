@@ -98,16 +98,19 @@ class TestSearchTools(ToolsCase):
     def test_search_read_passes_limit_to_the_orm(self):
         """A huge table is never loaded whole: the ORM gets the capped limit."""
         Partner = type(self.env["res.partner"])
-        original = Partner.search_fetch
+        original = Partner._search
         calls = []
 
-        def spy(records, domain, field_names, offset=0, limit=None, order=None):
+        def spy(records, domain, offset=0, limit=None, order=None, **kwargs):
             calls.append(limit)
-            return original(records, domain, field_names, offset=offset, limit=limit, order=order)
+            return original(records, domain, offset=offset, limit=limit, order=order, **kwargs)
 
-        with patch.object(Partner, "search_fetch", spy):
-            self.run_tool("search_read", {"model": "res.partner", "limit": 5000}, settings={"max_records": 50})
-        self.assertEqual(calls, [50])
+        with patch.object(Partner, "_search", spy):
+            result = self.run_tool("search_read", {"model": "res.partner", "limit": 5000},
+                                   settings={"max_records": 50})
+        self.assertEqual(calls[0], 50, "the page's search is limited")
+        self.assertEqual(result["count"], 50)
+        self.assertEqual(result["total"], self.env["res.partner"].search_count([]))
 
     def test_search_read_bad_arguments(self):
         self.assertToolError("search_read", {"model": "res.partner", "limit": -1}, "limit", ">= 1")

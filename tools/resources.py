@@ -87,6 +87,12 @@ def list_resources(ctx, cursor=None):
     return result
 
 
+def uri_model(uri):
+    """The model named by a resource ``uri`` (None when it names none)."""
+    match = _MODEL_URI.match(uri) or _RECORD_URI.match(uri)
+    return match.group(1) if match else None
+
+
 def read_resource(ctx, uri):
     """``resources/read`` of ``uri``: ``{"contents": [{uri, mimeType, text}]}``.
 

@@ -1,4 +1,6 @@
 """Tool ``search_read``: find records and read their fields, one page at a time."""
+import copy
+
 from .arguments import (default_field_names, get_domain, get_field_names, get_limit, get_model,
                         get_offset, get_order)
 from .base import Tool
@@ -8,6 +10,28 @@ from .serialize import serialize_for_call, user_tz
 
 X2MANY_NAMES = {"type": "boolean", "default": False,
                 "description": "Return one2many/many2many values as [{id, display_name}] instead of ids."}
+
+
+def search_fetch_count(model, domain, field_names, offset, limit, order):
+    """``model.search_fetch(...)`` and the number of records matching
+    ``domain`` (the total over all pages).
+
+    The count reuses the search's query (domain parsed and record rules
+    applied once), the way ``search_fetch`` builds it; it is run only when
+    the page does not tell the total by itself (a full page, or an empty
+    page past the first)."""
+    query = model._search(domain, offset=offset, limit=limit, order=order or model._order)
+    count_query = copy.copy(query)
+    count_query._joins = dict(query._joins)
+    count_query._where_clauses = list(query._where_clauses)
+    count_query.limit = count_query.offset = count_query.order = None
+    if query.is_empty():
+        records = model.browse()
+    else:
+        records = model._fetch_query(query, model._determine_fields_to_fetch(field_names))
+    if len(records) < limit and (records or not offset):
+        return records, offset + len(records)
+    return records, len(count_query)
 
 
 class SearchRead(Tool):
@@ -65,12 +89,8 @@ class SearchRead(Tool):
         offset = get_offset(call)
         fetch = [f for f in field_names if model._fields[f].type != "binary"]
         with agent_query(call.env):
-            records = model.search_fetch(domain, fetch, offset=offset, limit=limit, order=order)
-            if len(records) < limit and (records or not offset):
-                total = offset + len(records)
-            else:
-                total = model.search_count(domain)
-        rows, truncated = serialize_for_call(call, records, field_names)
+            records, total = search_fetch_count(model, domain, fetch, offset, limit, order)
+        rows, truncated = serialize_for_call(call, records, field_names, fetched=True)
         next_offset = offset + len(rows) if offset + len(rows) < total else None
         result = {
             "model": model._name,

@@ -1,7 +1,8 @@
 """Turning ORM values into JSON: one rule per field type.
 
-Record values come from ``records.read()`` (so Odoo's field-level access
-checks apply) and are then converted:
+Record values come from ``records.read()``, or for records just found by
+``search_fetch`` from ``_read_format()`` like Odoo's own ``search_read`` (so
+Odoo's field-level access checks apply either way), and are then converted:
 
 =================  ==========================================================
 char/text/html     string (``null`` when empty)
@@ -125,11 +126,25 @@ class RecordSerializer:
         self.truncated = set()
         self._labels = {}
 
-    def serialize(self, records):
-        """List of dicts, one per record, in ``records`` order (``id`` first)."""
+    def serialize(self, records, fetched=False):
+        """List of dicts, one per record, in ``records`` order (``id`` first).
+
+        ``fetched``: ``records`` come from ``search_fetch`` of these fields
+        (rules applied by the search, field access checked): their values
+        are formatted like Odoo's own ``search_read`` does, without the
+        second record-rule check of ``read()``."""
         plain = [f.name for f in self.fields if f.type != "binary"]
         binary = [f.name for f in self.fields if f.type == "binary"]
-        rows = records.read(plain) if plain or not binary else [{"id": rid} for rid in records.ids]
+        if plain and fetched:
+            formatting = records
+            if "active_test" in records.env.context:  # as search_read: only meant for the search
+                formatting = records.with_context(
+                    {k: v for k, v in records.env.context.items() if k != "active_test"})
+            rows = formatting._read_format(plain)
+        elif plain or not binary:
+            rows = records.read(plain)
+        else:
+            rows = [{"id": rid} for rid in records.ids]
         if not plain and binary:
             records.check_access("read")
         result = []
@@ -232,10 +247,11 @@ def user_tz(env):
     return env.context.get("tz") or env.user.tz or "UTC"
 
 
-def serialize_for_call(call, records, field_names):
+def serialize_for_call(call, records, field_names, fetched=False):
     """Serialize ``records`` for a tool call: settings bound binaries
     (``max_binary_bytes``) and x2many lists (``max_records``); the
     ``x2many_names`` argument asks for ids with display names.
+    ``fetched``: see ``RecordSerializer.serialize``.
 
     Returns ``(rows, truncated_field_names)``.
     """
@@ -243,7 +259,7 @@ def serialize_for_call(call, records, field_names):
     model = records.browse()
     comodels = {model._fields[f].comodel_name for f in field_names
                 if f in model._fields and model._fields[f].relational}
-    hidden = comodels - set(call.guard.allowed_models(call.key, "read")) if comodels else set()
+    hidden = call.guard.unreadable_models(call.key, comodels) if comodels else set()
     serializer = RecordSerializer(
         records,
         field_names,
@@ -252,5 +268,5 @@ def serialize_for_call(call, records, field_names):
         x2many_limit=max(1, int(settings.get("max_records") or 100)),
         hidden_comodels=hidden,
     )
-    rows = serializer.serialize(records)
+    rows = serializer.serialize(records, fetched=fetched)
     return rows, sorted(serializer.truncated)

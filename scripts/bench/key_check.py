@@ -12,23 +12,11 @@ in a request), then deletes both. Not part of the test suite.
 """
 import argparse
 import json
-import statistics
-import time
+import os
+import sys
 
-
-def measure(func, rounds, between=None):
-    """Median and p95 duration of ``func()`` in microseconds; ``between()``
-    (not timed) runs after each call, e.g. to end the transaction like the
-    end of an HTTP request does."""
-    samples = []
-    for _i in range(rounds):
-        start = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - start) * 1e6)
-        if between:
-            between()
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import measure  # noqa: E402
 
 
 def main():
@@ -84,7 +72,7 @@ def main():
             params.set_param("mcp_bridge.rate_limit_per_minute", saved_rate or False)
             env["mcp.api.key"].browse(key.id).unlink()
             cr.execute("DELETE FROM res_users_apikeys WHERE name = 'bench' AND user_id = %s", (admin.id,))
-            cr.execute("DELETE FROM mcp_rate_hit WHERE key_id = %s", (key.id,))
+            cr.execute("DELETE FROM mcp_audit_log WHERE key_id = %s", (key.id,))
             cr.commit()
 
 

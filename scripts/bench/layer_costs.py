@@ -5,26 +5,18 @@ rolled back between calls, as between two requests).
 
 usage: python scripts/bench/layer_costs.py --conf <odoo.conf> --db <db> [--rounds 500] [--json FILE]
 
-Steps: audit row (``mcp.audit.log._record``, own cursor), key check
-(``_authenticate``), env switch (``_mcp_env``), settings read, tool map,
+Steps: audit row (``mcp.audit.log._record``), key check
+(``_authenticate_request``), env switch (``_mcp_env``), settings read, tool map,
 argument validation. Not part of the test suite; used by bench.py and to
 measure optimizations before/after.
 """
 import argparse
 import json
-import statistics
-import time
+import os
+import sys
 
-
-def measure(func, rounds, between):
-    samples = []
-    for _i in range(rounds):
-        start = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - start) * 1e6)
-        between()
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import measure  # noqa: E402
 
 
 def main():
@@ -58,11 +50,12 @@ def main():
             audit_vals = {"key_id": key.id, "user_id": admin.id, "ip": ip, "transport": "streamable_http",
                           "rpc_method": "tools/call", "tool": "search_read", "model": "res.partner",
                           "outcome": "ok", "error_code": 0, "duration_ms": 3}
-            Keys._authenticate(token, ip)
+            _key, facts = Keys._authenticate_request(token, ip)
             steps = {
-                "audit row (_record, own cursor + commit)": lambda: Audit._record(audit_vals),
-                "key check (_authenticate)": lambda: Keys._authenticate(token, ip),
-                "env switch (_mcp_env: user, companies, lang, tz)": lambda: key._mcp_env(env),
+                "audit row (_record, INSERT in the request transaction)": lambda: Audit._record(audit_vals),
+                "key check (_authenticate_request: one statement)": lambda: Keys._authenticate_request(token, ip),
+                "env switch (_mcp_env with the key check's facts)": lambda: key._mcp_env(env, facts),
+                "env switch (_mcp_env alone: one query)": lambda: key._mcp_env(env),
                 "settings (_get_settings)": lambda: env["mcp.settings"]._get_settings(),
                 "tool map (_tool_map)": lambda: Server._tool_map(),
                 "argument validation (jsonschema)": lambda: McpServer._validate_arguments(tool, arguments),

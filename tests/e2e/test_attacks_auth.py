@@ -137,7 +137,7 @@ def test_rate_limit_per_key(limits):
     assert post_initialize(server, tokens["rate_other"], ip).status_code == 200
     # the window passes (moved back in time rather than waiting a minute)
     tables = {row[0] for row in sql(copy, "SELECT tablename FROM pg_tables WHERE tablename LIKE 'mcp_%%'")}
-    for table in tables & {"mcp_auth_counter", "mcp_rate_hit"}:
+    for table in tables & {"mcp_auth_counter", "mcp_audit_log"}:
         columns = {row[0] for row in sql(copy, "SELECT column_name FROM information_schema.columns"
                                                " WHERE table_name = %s", (table,))}
         for column in columns & {"window_start", "create_date", "hit_at", "minute", "at"}:

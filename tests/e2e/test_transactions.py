@@ -117,3 +117,23 @@ def test_concurrent_updates_of_one_record_lose_nothing(prefork_server, token, pr
     probe.query("DELETE FROM res_partner_res_partner_category_rel WHERE partner_id = %s", (partner_id,))
     probe.query("DELETE FROM res_partner_category WHERE id = ANY(%s)", (tags,))
     probe.query("DELETE FROM res_partner WHERE id = %s", (partner_id,))
+
+
+def test_request_stamping_last_used_is_served_once(threaded_server, token, probe):
+    """The first request of a key in a minute stamps the key's last use.
+    That stamp must not conflict with the request's own writes: a
+    serialization failure makes Odoo sleep up to 2 s and run the request
+    again (two audit rows for one request)."""
+    key_id = probe.value("SELECT id FROM mcp_api_key WHERE key_index = %s", (token[4:12],))
+    for _round in range(3):
+        probe.query("DELETE FROM mcp_key_usage WHERE key_id = %s", (key_id,))
+        start = probe.max_audit_id()
+        started = time.monotonic()
+        _tool(_client(threaded_server, token), "search_read", {"model": "res.partner", "limit": 1})
+        elapsed = time.monotonic() - started
+        rows = probe.query("SELECT rpc_method FROM mcp_audit_log WHERE id > %s AND key_id = %s ORDER BY id",
+                           (start, key_id))
+        assert rows == [("initialize",), ("tools/call",)], rows
+        assert "could not serialize" not in threaded_server.log_text()
+        assert elapsed < 5
+        assert probe.value("SELECT count(*) FROM mcp_key_usage WHERE key_id = %s", (key_id,)) == 1

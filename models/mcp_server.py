@@ -24,6 +24,11 @@ _logger = logging.getLogger(__name__)
 
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 PAGE_SIZE = 100
+#: Handlers that neither read nor write the database: no savepoint around them
+#: (not tools/list: ``_mcp_tools()`` overrides of other addons may query).
+NO_DATABASE_HANDLERS = frozenset({
+    "_rpc_ping", "_rpc_server_discover", "_rpc_prompts_list", "_rpc_resources_templates_list",
+})
 INSTRUCTIONS = (
     "Odoo ERP data through the ORM, as the Odoo user of your API key. "
     "Start with list_models, then get_model_schema, then search_read / aggregate. "
@@ -107,7 +112,8 @@ class McpServer(models.AbstractModel):
     def _handle_message(self, message, ctx):
         """Handle one JSON-RPC message; return the response dict or ``None``.
 
-        Each request runs in a savepoint: whatever fails leaves nothing behind.
+        Each request that touches the database runs in a savepoint: whatever
+        fails leaves nothing behind.
         Concurrency errors propagate so that Odoo retries the whole request.
         """
         try:
@@ -132,6 +138,8 @@ class McpServer(models.AbstractModel):
                 raise errors.InvalidParams("params must be an object")
             if handler == "_rpc_tools_call":  # it runs the tool in a savepoint of its own
                 result = self._rpc_tools_call(params, ctx)
+            elif handler in NO_DATABASE_HANDLERS:
+                result = getattr(self, handler)(params, ctx)
             else:
                 with self.env.cr.savepoint():
                     result = getattr(self, handler)(params, ctx)

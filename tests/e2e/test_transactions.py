@@ -137,3 +137,17 @@ def test_request_stamping_last_used_is_served_once(threaded_server, token, probe
         assert "could not serialize" not in threaded_server.log_text()
         assert elapsed < 5
         assert probe.value("SELECT count(*) FROM mcp_key_usage WHERE key_id = %s", (key_id,)) == 1
+
+
+def test_database_error_in_a_tool_is_a_tool_error_and_is_audited(threaded_server, token, probe):
+    """A value PostgreSQL refuses (a bad date in a domain) aborts the SQL
+    statement: the call's savepoint rolls back, the result is a readable tool
+    error, the audit row of that very request is written, the session goes on."""
+    start = probe.max_audit_id()
+    client = _client(threaded_server, token)
+    result = _tool(client, "search_read", {"model": "res.currency.rate", "domain": [["name", "=", "not-a-date"]]})
+    assert result.get("isError"), result
+    assert "Invalid value" in result["content"][0]["text"] or "Invalid" in result["content"][0]["text"], result
+    assert probe.query("SELECT tool, outcome FROM mcp_audit_log WHERE id > %s AND rpc_method = 'tools/call'",
+                       (start,)) == [("search_read", "error")]
+    assert _tool(client, "count", {"model": "res.partner"})["structuredContent"]["count"] > 0

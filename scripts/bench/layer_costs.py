@@ -53,7 +53,9 @@ def main():
             _key, facts = Keys._authenticate_request(token, ip)
             steps = {
                 "audit row (_record, INSERT in the request transaction)": lambda: Audit._record(audit_vals),
-                "key check (_authenticate_request: one statement)": lambda: Keys._authenticate_request(token, ip),
+                # the audit step above leaves its rows (rollback hook): the key
+                # check then counts a key with ~rounds requests in the minute
+                "key check (one statement; key with recent requests)": lambda: Keys._authenticate_request(token, ip),
                 "env switch (_mcp_env with the key check's facts)": lambda: key._mcp_env(env, facts),
                 "env switch (_mcp_env alone: one query)": lambda: key._mcp_env(env),
                 "settings (_get_settings)": lambda: env["mcp.settings"]._get_settings(),

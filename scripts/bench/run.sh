@@ -72,7 +72,7 @@ log "preparing $DB: settings, ${MCP_BENCH_ROWS:-100000} bench partners, a fresh 
 odoo_cmd shell -c "$CONF" -d "$DB" --no-http --log-level=error <"$REPO/scripts/bench/prepare.py" \
     >"$BENCH_DIR/prepare.out" 2>"$BENCH_DIR/prepare.log" || { tail -n 40 "$BENCH_DIR/prepare.log" >&2; die "prepare failed"; }
 # settle the freshly inserted rows (statistics, visibility map) before timing anything
-psql -d "$DB" -qc "VACUUM ANALYZE" >/dev/null
+psql -d "$DB" -qc "VACUUM ANALYZE" >/dev/null 2>&1 || log "warning: VACUUM ANALYZE of $DB failed"
 sed -n '/^MCP_BENCH_BEGIN$/,/^MCP_BENCH_END$/p' "$BENCH_DIR/prepare.out" | sed '1d;$d' >"$BENCH_DIR/info.json"
 chmod 600 "$BENCH_DIR/info.json"
 [ -s "$BENCH_DIR/info.json" ] || { cat "$BENCH_DIR/prepare.out" "$BENCH_DIR/prepare.log" | tail -n 40 >&2; die "prepare printed nothing"; }

@@ -20,7 +20,6 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-
 _logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "mcp_"

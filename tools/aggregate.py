@@ -72,7 +72,7 @@ class Aggregate(Tool):
         order = self._order(call, groupby, measures)
         limit = get_limit(call)
         offset = get_offset(call)
-        with agent_query(call.env, "aggregate query"):
+        with agent_query("aggregate query"):
             rows = model._read_group(domain, groupby, measures, offset=offset,
                                      limit=limit + 1 if groupby else None, order=order)
         more = len(rows) > limit

@@ -31,6 +31,6 @@ class Count(Tool):
     def run(self, call):
         model = get_model(call, "read")
         domain = get_domain(call, model)
-        with agent_query(call.env):
+        with agent_query():
             count = model.search_count(domain)
         return {"model": model._name, "count": count}

@@ -55,7 +55,7 @@ class NameSearch(Tool):
             raise ToolError("Argument 'operator' must be one of %s." % ", ".join(OPERATORS))
         domain = get_domain(call, model)
         limit = get_limit(call)
-        with agent_query(call.env):
+        with agent_query():
             pairs = model.name_search(text, domain, operator=operator, limit=limit)
         results = [[rid, str(name) if name else None] for rid, name in pairs]
         return {"model": model._name, "results": results, "count": len(results)}

@@ -7,7 +7,7 @@ from ..protocol.errors import ToolError
 
 
 @contextlib.contextmanager
-def agent_query(env, what="domain"):
+def agent_query(what="domain"):
     """Run an ORM query built from agent input.
 
     A ``ValueError`` from Odoo's domain parser or a PostgreSQL data error

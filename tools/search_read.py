@@ -88,7 +88,7 @@ class SearchRead(Tool):
         limit = get_limit(call)
         offset = get_offset(call)
         fetch = [f for f in field_names if model._fields[f].type != "binary"]
-        with agent_query(call.env):
+        with agent_query():
             records, total = search_fetch_count(model, domain, fetch, offset, limit, order)
         rows, truncated = serialize_for_call(call, records, field_names, fetched=True)
         next_offset = offset + len(rows) if offset + len(rows) < total else None

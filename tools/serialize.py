@@ -129,8 +129,9 @@ class RecordSerializer:
     def serialize(self, records, fetched=False):
         """List of dicts, one per record, in ``records`` order (``id`` first).
 
-        ``fetched``: ``records`` come from ``search_fetch`` of these fields
-        (rules applied by the search, field access checked): their values
+        ``fetched``: ``records`` were just fetched with these fields by a
+        search (``search_fetch``, or ``search_fetch_count`` of search_read:
+        rules applied by the search, field access checked): their values
         are formatted like Odoo's own ``search_read`` does, without the
         second record-rule check of ``read()``."""
         plain = [f.name for f in self.fields if f.type != "binary"]

@@ -54,7 +54,7 @@ class McpAuditLog(models.Model):
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
 
     def init(self):
-        # the rate limit counts a key's recent requests (mcp.api.key._lookup)
+        # the rate limit counts a key's recent requests (mcp.api.key._gate)
         tools.create_index(self.env.cr, "mcp_audit_log_key_rate_idx", self._table, ["key_id", "create_date"],
                            where="transport IS NOT NULL")
 

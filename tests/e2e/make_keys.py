@@ -62,6 +62,15 @@ specs.update({
     "inactive_user": {"user_id": inactive_user.id, "scope": "write"},
     "ip_loopback": {"user_id": admin.id, "scope": "write", "allowed_ips": "127.0.0.77/32, ::1"},
 })
+# --- Admin changes reach every worker (tests/e2e/test_key_changes.py) ------------
+# a key manager who changes keys and users over JSON-RPC, as in the backend,
+# and per server mode a key whose user has both companies
+KEY_MANAGER_PASSWORD = "e2e-key-manager-password"
+key_manager = user("e2e_key_manager", ["base.group_user", "base.group_erp_manager", "mcp_bridge.group_mcp_manager"])
+key_manager.password = KEY_MANAGER_PASSWORD
+live_users = {mode: user(f"e2e_live_{mode}", ["base.group_user"], (company_a, company_b))
+              for mode in ("threaded", "prefork")}
+specs.update({f"live_{mode}": {"user_id": live.id, "scope": "read"} for mode, live in live_users.items()})
 # one key per tool path of the blocked-model matrix (about 100 calls each)
 for path in ("search_read", "read", "count", "aggregate", "name_search", "create", "update", "delete",
              "execute_method", "get_model_schema", "resource_model", "resource_record"):
@@ -91,9 +100,11 @@ env["ir.config_parameter"].sudo().set_param("mcp_bridge.lockout_threshold", "100
 # minute across the suite; the rate limit is tested on its own database copy.
 env["ir.config_parameter"].sudo().set_param("mcp_bridge.rate_limit_per_minute", "100000")  # noqa: F821
 tokens = {}
+key_ids = {}
 for name, vals in specs.items():
     key, token = Key._generate_key(dict(vals, name=f"e2e {name}"))
     tokens[name] = token
+    key_ids[name] = key.id
     if name == "revoked":
         key.action_revoke()
     if name == "inactive":
@@ -103,7 +114,10 @@ env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
 # running servers reload the registry (the custom field above) on their next request
 env.registry.signal_changes()  # noqa: F821
 print("MCP_KEYS_BEGIN")
-print(json.dumps({"tokens": tokens, "company_b": company_b.id, "company_a": company_a.id,
+print(json.dumps({"tokens": tokens, "key_ids": key_ids,
+                  "key_manager": {"login": key_manager.login, "password": KEY_MANAGER_PASSWORD},
+                  "live_users": {mode: live.id for mode, live in live_users.items()},
+                  "company_b": company_b.id, "company_a": company_a.id,
                   "users": {"employee": employee.id, "company_b": user_b.id, "admin": admin.id,
                             "inactive": inactive_user.id, "company_b_manager": user_b_manager.id},
                   "records": {"secret_a_partner": secret_a.id, "category": category.id,

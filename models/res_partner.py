@@ -1,0 +1,19 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""A user's language or timezone changed on its contact clears the key
+cache (``mcp_key_cache.py``): the key's environment carries them."""
+from odoo import models
+
+CACHED_PARTNER_FIELDS = frozenset(("lang", "tz"))
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def write(self, vals):
+        """Write partners; clear the MCP key cache when a user's lang or tz
+        changes."""
+        result = super().write(vals)
+        if CACHED_PARTNER_FIELDS.intersection(vals) and self.env["res.users"].sudo().with_context(
+                active_test=False).search_count([("partner_id", "in", self.ids)], limit=1):
+            self.env["mcp.api.key"]._invalidate_key_states()
+        return result

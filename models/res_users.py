@@ -1,0 +1,24 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""A change of an API key's user clears the key cache (``mcp_key_cache.py``)."""
+from odoo import models
+
+#: ``res.users`` fields the key check reads (Odoo clears its own caches for
+#: them too; this adds the clear after the commit).
+CACHED_USER_FIELDS = frozenset(("active", "company_id", "company_ids", "partner_id", "lang", "tz"))
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    def write(self, vals):
+        """Write users; clear the MCP key cache when what it holds changes."""
+        result = super().write(vals)
+        if CACHED_USER_FIELDS.intersection(vals):
+            self.env["mcp.api.key"]._invalidate_key_states()
+        return result
+
+    def unlink(self):
+        """Delete users (their keys go with them) and clear the MCP key cache."""
+        result = super().unlink()
+        self.env["mcp.api.key"]._invalidate_key_states()
+        return result

@@ -1,0 +1,145 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""The per-worker key cache (models/mcp_key_cache.py): a cached key costs
+one statement, and every change an admin makes to a key, its user, the
+user's contact or companies takes effect at the next request."""
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import tagged
+
+from ..models.mcp_api_key import MSG_INVALID_KEY
+from ..protocol.errors import Unauthorized
+from .common import TEST_IP, McpSecurityCase
+
+
+@tagged("post_install", "-at_install", "mcp_security")
+class TestKeyCache(McpSecurityCase):
+    def setUp(self):
+        super().setUp()
+        self.Keys = self.env["mcp.api.key"]
+        self.env.registry.clear_cache()
+
+    def auth(self, token, ip=TEST_IP):
+        """``(key, env)`` of a request authenticated with ``token``."""
+        key, facts = self.Keys._authenticate_request(token, ip)
+        return key, key._mcp_env(self.env, facts)
+
+    def assert_refused(self, token, ip=TEST_IP):
+        try:
+            self.Keys._authenticate_request(token, ip)
+        except Unauthorized as error:
+            self.assertEqual(error.message, MSG_INVALID_KEY)
+            return
+        self.fail("Unauthorized not raised")
+
+    def cached(self, token):
+        return self.Keys._key_states().get(self.Keys._digest(token))
+
+    def test_cached_key_costs_one_statement(self):
+        self.assertIsNone(self.cached(self.token_read))
+        self.auth(self.token_read)
+        self.assertEqual(self.cached(self.token_read)["key_id"], self.key_read.id)
+        self.env.flush_all()
+        with self.assertQueryCount(1):  # lockout + rate count
+            key, env = self.auth(self.token_read)
+        self.assertEqual((key, env.uid), (self.key_read, self.user_a.id))
+
+    def test_unknown_tokens_are_not_cached(self):
+        self.auth(self.token_read)
+        index_only = self.token_read[:12] + "B" * 43
+        for bad in (index_only, "mcp_0123abcd" + "C" * 43, "garbage"):
+            self.assert_refused(bad)
+        self.assertEqual(list(self.Keys._key_states().values()), [self.cached(self.token_read)])
+
+    def test_key_changes_apply_at_once(self):
+        changes = {
+            "archived": lambda key: key.write({"active": False}),
+            "IP whitelist": lambda key: key.write({"allowed_ips": "198.51.100.0/24"}),
+            "expired": lambda key: key.write({"expiry_date": fields.Datetime.now() - timedelta(minutes=1)}),
+            "revoked": lambda key: key.action_revoke(),
+            "deleted": lambda key: key.unlink(),
+        }
+        for name, change in changes.items():
+            with self.subTest(change=name):
+                key, token = self.make_key(name=name)
+                self.auth(token)
+                self.assertTrue(self.cached(token))
+                change(key)
+                self.assert_refused(token)
+
+    def test_rotation_and_grace_period(self):
+        self.auth(self.token_write)
+        self.key_write.rotation_grace_minutes = 5
+        new_token = self.key_write._rotate()
+        self.assertIsNone(self.cached(self.token_write), "rotation clears the cache")
+        self.assertEqual(self.auth(self.token_write)[0], self.key_write)
+        self.assertEqual(self.auth(new_token)[0], self.key_write)
+        self.assertTrue(self.cached(self.token_write) and self.cached(new_token))
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=6)):
+            self.assert_refused(self.token_write)
+            self.assertEqual(self.auth(new_token)[0], self.key_write)
+        self.key_write.rotation_grace_minutes = 0
+        newest = self.key_write._rotate()
+        self.assert_refused(new_token)
+        self.assertEqual(self.auth(newest)[0], self.key_write)
+
+    def test_expiry_checked_on_every_request(self):
+        self.key_read.expiry_date = fields.Datetime.now() + timedelta(hours=1)
+        self.auth(self.token_read)
+        self.assertTrue(self.cached(self.token_read))
+        with freeze_time(fields.Datetime.now() + timedelta(hours=2)):
+            self.assert_refused(self.token_read)
+
+    def test_ip_whitelist_checked_on_every_request(self):
+        self.key_read.allowed_ips = "198.51.100.0/24"
+        self.auth(self.token_read, "198.51.100.7")
+        self.assertTrue(self.cached(self.token_read))
+        self.assert_refused(self.token_read, "198.51.101.7")
+
+    def test_user_changes_apply_at_once(self):
+        self.auth(self.token_ab)
+        self.user_ab.company_ids = [(3, self.company_b.id)]
+        self.assertEqual(self.auth(self.token_ab)[1].context["allowed_company_ids"], [self.company_a.id])
+        self.user_ab.tz = "Europe/Brussels"
+        self.assertEqual(self.auth(self.token_ab)[1].context["tz"], "Europe/Brussels")
+        self.user_ab.partner_id.tz = "Asia/Tokyo"  # on the contact, not the user
+        self.assertEqual(self.auth(self.token_ab)[1].context["tz"], "Asia/Tokyo")
+        self.user_ab.active = False
+        self.assert_refused(self.token_ab)
+
+    def test_key_companies_and_archived_company(self):
+        company_c = self.env["res.company"].create({"name": "MCP Company C"})
+        self.user_ab.company_ids = [(4, company_c.id)]
+        all_three = sorted((self.company_a | self.company_b | company_c).ids)
+        self.assertEqual(sorted(self.auth(self.token_ab)[1].context["allowed_company_ids"]), all_three)
+        self.key_ab.company_ids = self.company_b
+        self.assertEqual(self.auth(self.token_ab)[1].context["allowed_company_ids"], [self.company_b.id])
+        self.key_ab.company_ids = [(5, 0, 0)]
+        self.assertEqual(sorted(self.auth(self.token_ab)[1].context["allowed_company_ids"]), all_three)
+        company_c.active = False
+        env = self.auth(self.token_ab)[1]
+        self.assertEqual(sorted(env.context["allowed_company_ids"]), sorted((self.company_a | self.company_b).ids))
+        self.assertEqual(env.companies, self.company_a | self.company_b, "an archived company is not offered")
+
+    def test_stale_fill_is_dropped_after_commit(self):
+        """A thread that read the key before a revocation committed may fill
+        the cache between the revocation's write and its commit: the clear
+        after the commit drops that entry."""
+        self.auth(self.token_read)
+        stale = dict(self.cached(self.token_read))
+        self.key_read.action_revoke()
+        states = self.Keys._key_states()
+        states[self.Keys._digest(self.token_read)] = stale  # the concurrent fill
+        self.assertIs(self.Keys._key_states(), states)
+        self.env.cr.postcommit.run()
+        self.assertNotIn(self.Keys._digest(self.token_read), self.Keys._key_states())
+        self.assert_refused(self.token_read)
+
+    def test_other_writes_keep_the_cache(self):
+        self.auth(self.token_read)
+        self.key_read.name = "renamed"
+        self.user_a.partner_id.phone = "+32 2 000 00 00"
+        self.env["res.partner"].create({"name": "Someone"}).lang = "en_US"
+        self.assertTrue(self.cached(self.token_read))

@@ -22,32 +22,66 @@ LAST_USED_INTERVAL = 60
 #: the rate limit counts a key's requests over this sliding window
 RATE_WINDOW = timedelta(seconds=60)
 
-#: The part of every key check that changes between requests: until when
-#: the IP is locked out and, with a rate limit of N requests a minute, when
-#: the key sent the Nth newest of its requests of the last minute (its audit
-#: rows): NULL while under the limit, else the budget frees up a minute after.
+#: Until when the client's IP is locked out (NULL: it is not).
 LOCKOUT_SQL = """(SELECT locked_until FROM mcp_auth_counter
                    WHERE kind = %(kind)s AND bucket = %(ip)s AND locked_until > %(now)s)"""
-RATE_SQL = """(SELECT create_date FROM mcp_audit_log
-                WHERE key_id = %(key)s AND transport IS NOT NULL AND create_date > %(floor)s
-                ORDER BY create_date DESC OFFSET %(offset)s LIMIT 1)"""
-GATE_QUERY = f"SELECT {LOCKOUT_SQL}, NULL"
-GATE_RATE_QUERY = f"SELECT {LOCKOUT_SQL}, {RATE_SQL}"
+#: The id of the newest audit row: how many requests (of any key) can have
+#: been audited since an earlier count.
+AUDIT_SEQUENCE_SQL = "(SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END FROM mcp_audit_log_id_seq)"
+#: The key's requests of the last minute (its audit rows), counted up to the
+#: limit N, and the oldest of those N: once the key has sent N, its budget
+#: frees up a minute after that one. ``{lockout}``: LOCKOUT_SQL or NULL.
+RATE_COUNT_QUERY = """
+    SELECT {lockout}, """ + AUDIT_SEQUENCE_SQL + """, count(*), min(create_date) FROM (
+        SELECT create_date FROM mcp_audit_log
+         WHERE key_id = %(key)s AND transport IS NOT NULL AND create_date > %(floor)s
+         ORDER BY create_date DESC LIMIT %(limit)s) AS recent
+"""
+#: The statements of a key check: no key or no rate limit; a key whose
+#: count is known to be far from its limit; a key whose requests are counted.
+GATE_QUERY = f"SELECT {LOCKOUT_SQL}"
+GATE_BOUND_QUERY = f"SELECT {LOCKOUT_SQL}, {AUDIT_SEQUENCE_SQL}"
+GATE_COUNT_QUERY = RATE_COUNT_QUERY.format(lockout=LOCKOUT_SQL)
+RECOUNT_QUERY = RATE_COUNT_QUERY.format(lockout="NULL")
 
 
 class McpApiKeyAuth(models.Model):
     _inherit = "mcp.api.key"
 
     @api.model
-    def _gate(self, ip, now, key_id=None, rate_limit=0):
-        """``(locked_until, rate_full_since)``, one statement: until when
-        ``ip`` is locked out (or None) and, with a ``key_id`` and a
-        ``rate_limit``, since when the key has used its whole budget of the
-        last minute (None while under the limit, or without limit)."""
-        self.env.cr.execute(GATE_RATE_QUERY if key_id and rate_limit else GATE_QUERY, {
-            "kind": KIND_IP_FAILURE, "ip": ip or "", "now": now,
-            "key": key_id, "offset": max(0, (rate_limit or 0) - 1), "floor": now - RATE_WINDOW})
-        return self.env.cr.fetchone()
+    def _gate(self, states, ip, now, key_id=None, rate_limit=0):
+        """``(locked_until, rate_full_since)``: until when ``ip`` is locked
+        out (or None) and, with a ``key_id`` and a ``rate_limit``, since when
+        the key has used its whole budget of the last minute (None while
+        under the limit, or without limit).
+
+        One statement, and a second one only when the key might be over its
+        limit: counting a key's requests walks up to ``rate_limit`` index
+        entries, so each worker remembers for each key the last count and
+        the newest audit id then (``states.rate_bounds``). As long as that
+        count plus every request audited since (of any key) stays under the
+        limit, the key is under it without counting. Like the count itself,
+        this sees the requests audited (committed) so far.
+        """
+        params = {"kind": KIND_IP_FAILURE, "ip": ip or "", "now": now,
+                  "key": key_id, "limit": rate_limit, "floor": now - RATE_WINDOW}
+        cr = self.env.cr
+        if not (key_id and rate_limit):
+            cr.execute(GATE_QUERY, params)
+            return cr.fetchone()[0], None
+        bound = states.rate_bounds.get(key_id)
+        if bound:
+            cr.execute(GATE_BOUND_QUERY, params)
+            locked_until, newest_id = cr.fetchone()
+            if locked_until or bound[0] + newest_id - bound[1] < rate_limit:
+                return locked_until, None
+            cr.execute(RECOUNT_QUERY, params)
+            _none, newest_id, count, oldest = cr.fetchone()
+        else:
+            cr.execute(GATE_COUNT_QUERY, params)
+            locked_until, newest_id, count, oldest = cr.fetchone()
+        states.rate_bounds[key_id] = (count, newest_id)
+        return locked_until, (oldest if count >= rate_limit else None)
 
     @api.model
     def _find_key(self, index, digest):
@@ -91,7 +125,7 @@ class McpApiKeyAuth(models.Model):
         request writes one; refused requests are audited without key).
 
         Cost: a key in this worker's cache (``mcp_key_cache.py``) costs one
-        statement (lockout and rate count); otherwise the key, its user and
+        statement (lockout and rate limit, see ``_gate``); otherwise the key, its user and
         companies are read first, and the key is cached from a fresh cursor.
         Once a minute per key and worker, the last-use stamp is written in a
         short cursor. ``settings``: the request's ``mcp.settings`` values
@@ -115,7 +149,7 @@ class McpApiKeyAuth(models.Model):
             else:
                 key_id = entry["key_id"]
 
-        locked_until, rate_full_since = self._gate(ip, now, key_id, rate_limit)
+        locked_until, rate_full_since = self._gate(states, ip, now, key_id, rate_limit)
         if locked_until:
             raise RateLimited(MSG_LOCKED_OUT, retry_after=max(1, math.ceil((locked_until - now).total_seconds())))
 

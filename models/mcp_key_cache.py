@@ -68,12 +68,15 @@ KEY_BY_INDEX = "k.key_index = %(index)s OR k.previous_key_index = %(index)s"
 
 class KeyStates(dict):
     """The cache: ``{token digest: entry}`` (see ``state_entry``), with the
-    HMAC key of the digests (one cache lookup per request for both)."""
-    __slots__ = ("digest_key",)
+    HMAC key of the digests (one cache lookup per request for both) and the
+    rate-limit bounds of ``mcp.api.key._gate`` (``{key id: (count, newest
+    audit id)}``)."""
+    __slots__ = ("digest_key", "rate_bounds")
 
     def __init__(self, digest_key):
         super().__init__()
         self.digest_key = digest_key
+        self.rate_bounds = {}
 
     def digest(self, token):
         """The stored digest of ``token`` (see ``mcp.api.key._digest``)."""

@@ -376,3 +376,24 @@ class TestApiKey(McpSecurityCase):
     def test_superuser_refused(self):
         with self.assertRaises(ValidationError):
             self.make_key(name="root", user_id=1)
+
+    def test_rate_limit_counts_only_when_the_key_may_be_near_it(self):
+        """Each worker remembers a key's last count and the newest audit id
+        then: while that count plus every request audited since stays under
+        the limit, the check needs no count (one statement); past that, it
+        counts, and the limit holds exactly."""
+        self.set_setting("rate_limit_per_minute", 4)
+        Keys = self.env["mcp.api.key"]
+        self.authenticate(self.token_read)  # counted: 0 so far
+        self.env.flush_all()
+        with self.assertQueryCount(2):  # key check (one statement) + the audit row
+            self.authenticate(self.token_read)
+        for _i in range(2):  # requests of another key also count towards the bound
+            self.authenticate(self.token_write)
+        with self.assertQueryCount(3):  # 1 + 3 audited since >= 4: the key check counts
+            self.authenticate(self.token_read)
+        self.assertEqual(Keys._key_states().rate_bounds[self.key_read.id][0], 2)
+        self.authenticate(self.token_read)
+        with self.assertRaises(RateLimited):
+            self.authenticate(self.token_read)
+        self.assertEqual(self.authenticate(self.token_write), self.key_write)

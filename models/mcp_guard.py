@@ -7,217 +7,31 @@ blocklist -> key scope -> ``mcp.model.access`` rule -> Odoo ACL. Field paths
 (fields, domain, order, groupby, aggregates, values) are resolved hop by hop
 so that a blocked or unreadable model can't be reached indirectly.
 
-The exact messages are module constants (``MSG_*``) so that tests and the
-attack suite can assert them; they are translated with ``env._`` when raised.
+What it refuses and the exact messages it says so with are in
+``mcp_guard_rules.py``.
 """
 import difflib
 import inspect
 import keyword
-import re
 
 import pytz
 
 from odoo import api, models
 
 from ..protocol.errors import AccessDenied, ToolError
-
-OPERATIONS = ("read", "create", "write", "unlink")
-
-# ----------------------------------------------------------------------
-# Always-blocked models. No key, no rule, no setting can open them; the
-# ``extra_blocked_models`` setting can only add to them.
-# ----------------------------------------------------------------------
-ALWAYS_BLOCKED_MODELS = (
-    # The original twelve: security configuration, secrets, code and files.
-    "ir.rule", "ir.model.access", "ir.config_parameter", "mcp.api.key",
-    "res.users", "res.groups", "ir.cron", "ir.module.module", "ir.ui.view",
-    "ir.attachment", "ir.actions.server", "ir.actions.act_window",
-    # Users' credentials, sessions and devices (API keys, passkeys, TOTP,
-    # login history, per-user settings, identity checks).
-    "res.users.apikeys", "res.users.apikeys.description", "res.users.apikeys.show",
-    "res.users.log", "res.users.settings", "res.users.identitycheck",
-    "res.users.deletion", "res.device", "res.device.log", "auth.passkey.key",
-    "auth_totp.device", "auth.oauth.provider", "change.password.user",
-    "change.password.wizard", "res.groups.privilege",
-    # Secret holders: mail servers, payment credentials, IAP/EDI/certificates.
-    "ir.mail_server", "fetchmail.server", "payment.provider", "payment.token",
-    "iap.account", "account.edi.proxy_client.user", "certificate.certificate",
-    "certificate.key",
-    # Code, automation and metadata that change how Odoo itself behaves.
-    "ir.actions", "ir.actions.actions", "ir.actions.report", "ir.actions.client",
-    "ir.actions.act_url", "ir.actions.act_window_close", "ir.actions.todo",
-    "ir.embedded.actions", "ir.cron.trigger", "ir.cron.progress",
-    "base.automation", "ir.model", "ir.model.fields", "ir.model.fields.selection",
-    "ir.model.constraint", "ir.model.relation", "ir.model.inherit",
-    "ir.model.data", "ir.default", "ir.ui.menu", "ir.ui.view.custom", "ir.asset",
-    "ir.module.category", "ir.module.module.dependency", "ir.module.module.exclusion",
-    "res.config", "res.config.settings", "res.config.installer",
-    # ir.sequence: moving number_next would corrupt legal numbering (invoices).
-    "ir.sequence", "ir.sequence.date_range",
-    # Server internals: logs, profiles, notification bus, outgoing mail queue
-    # (bodies carry password-reset and portal links).
-    "ir.logging", "ir.profile", "bus.bus", "bus.presence", "mail.mail",
-    # The MCP layer's own models (also covered by the "mcp." prefix below).
-    "mcp.model.access", "mcp.audit.log", "mcp.auth.counter", "mcp.session",
-    "mcp.settings", "mcp.guard", "mcp.server",
+from .mcp_guard_rules import (
+    OPERATIONS, BLOCKED_FIELD_NAMES, METHOD_BLOCKLIST, METHOD_BLOCKED_PREFIXES, DOMAIN_TERM_OPERATORS,
+    DOMAIN_LOGIC_OPERATORS, ID_ONLY_OPERATORS, GROUPBY_GRANULARITIES, AGGREGATE_FUNCTIONS, MAX_DOMAIN_DEPTH,
+    MAX_DOMAIN_LENGTH, _IDENT_RE, _PATH_RE, _ORDER_TERM_RE, _GROUPBY_RE, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE,
+    MSG_MODEL_RULE, MSG_MODEL_ACL, MSG_UNKNOWN_MODEL, MSG_DID_YOU_MEAN, MSG_BAD_OPERATION, MSG_BAD_MODEL_NAME,
+    MSG_UNKNOWN_FIELD, MSG_FIELD_DENIED, MSG_PATH_DENIED, MSG_PATH_NOT_RELATIONAL, MSG_BAD_PATH,
+    MSG_BAD_FIELDS, MSG_DOMAIN_NOT_LIST, MSG_DOMAIN_BAD_TERM, MSG_DOMAIN_BAD_OPERATOR, MSG_DOMAIN_BAD_VALUE,
+    MSG_DOMAIN_ARITY, MSG_DOMAIN_TOO_COMPLEX, MSG_DOMAIN_ID_ONLY, MSG_BAD_ORDER, MSG_ORDER_NOT_STORED,
+    MSG_BAD_GROUPBY, MSG_BAD_GRANULARITY, MSG_BAD_AGGREGATE, MSG_METHOD_INVALID, MSG_METHOD_DENIED,
+    MSG_METHOD_UNKNOWN, MSG_CONTEXT_NOT_OBJECT, MSG_CONTEXT_COMPANIES, MSG_CONTEXT_BAD_COMPANIES,
+    MSG_VALUES_NOT_OBJECT, MSG_VALUES_COMMAND, MSG_VALUES_WRITES_BLOCKED, _is_blocked_name, is_model_blocked,
+    _is_json_scalar,
 )
-
-#: Whole families blocked by name prefix (present and future models).
-BLOCKED_MODEL_PREFIXES = (
-    "mcp.",            # the MCP layer itself
-    "ir.actions.",     # every kind of action (server code, windows, reports...)
-    "ir.model.",       # model metadata, ACLs, external ids
-    "ir.module.",      # modules (install = code execution)
-    "ir.cron",         # scheduled code
-    "res.users.",      # credentials, sessions, settings of users
-    "res.device",      # devices/sessions of users
-    "auth_totp.",      # 2FA secrets
-    "auth.passkey.",   # passkeys
-    "base.automation",  # automated actions (server code)
-    "certificate.",    # private keys
-    "bus.",            # notification bus
-)
-
-#: Field names never exposed whatever the user's groups: bearer secrets.
-BLOCKED_FIELD_NAMES = frozenset((
-    "password", "new_password", "password_crypt", "totp_secret", "totp_last_counter",
-    "signup_token", "access_token", "api_key", "oauth_access_token", "key_digest",
-))
-
-# ----------------------------------------------------------------------
-# execute_method blocklist
-# ----------------------------------------------------------------------
-METHOD_BLOCKLIST = frozenset((
-    # CRUD: the create/update/delete tools apply the rules, use them.
-    "unlink", "write", "create", "copy", "copy_data", "copy_multi", "update", "new",
-    # Environment switches (privilege escalation).
-    "sudo", "with_user", "with_context", "with_env", "with_company", "with_prefetch",
-    # Bulk import/export.
-    "export_data", "load", "import_data",
-    # Aliases of read/search/write that would bypass the guard's checks.
-    "web_save", "web_read", "web_search_read", "web_read_group", "web_resequence",
-    "web_override_translations", "read", "search_read", "read_group", "search",
-    "search_count", "search_fetch", "fetch", "name_create", "name_search",
-    "read_progress_bar", "resequence", "onchange", "default_get",
-    "toggle_active", "action_archive", "action_unarchive",
-    # Metadata: get_model_schema applies the field filter; use it.
-    "fields_get", "get_views", "get_view", "load_views", "get_metadata",
-    # Recordset plumbing.
-    "browse", "exists", "ensure_one", "filtered", "filtered_domain", "mapped",
-    "sorted", "grouped", "concat", "union", "modified", "recompute",
-    "invalidate_model", "invalidate_recordset", "flush_model", "flush_recordset",
-    "env", "pool", "init",
-    # Access checks (answers would be an oracle; they are done by the guard).
-    "check_access", "check_access_rights", "check_access_rule", "has_access",
-    "check_field_access_rights", "user_has_groups", "has_group", "has_groups",
-    # Scheduled/server code runners.
-    "method_direct_trigger", "run", "run_server_action",
-    # Portal share links carry an access token.
-    "get_portal_url", "get_base_url",
-))
-
-#: Any method starting with one of these is refused.
-METHOD_BLOCKED_PREFIXES = (
-    "_", "check_access", "unlink_", "web_", "with_", "invalidate_", "flush_",
-    "search_panel_", "export_", "import_", "copy_", "sudo",
-)
-
-#: Chatter/activity methods: they write; allowed only when the key may write
-#: the model (already required for any method, see ``check_method``).
-MESSAGE_METHOD_PREFIXES = ("message_", "activity_")
-
-#: Agent context keys that are kept (everything else is dropped).
-ALLOWED_CONTEXT_KEYS = ("lang", "tz", "active_test", "allowed_company_ids")
-
-#: Operators of a domain term (Odoo's TERM_OPERATORS + '<>').
-DOMAIN_TERM_OPERATORS = frozenset((
-    "=", "!=", "<>", "<=", "<", ">", ">=", "=?", "=like", "=ilike", "like",
-    "not like", "ilike", "not ilike", "in", "not in", "child_of", "parent_of",
-    "any", "not any",
-))
-DOMAIN_LOGIC_OPERATORS = ("&", "|", "!")
-#: Operators allowed on a relational field whose comodel is blocked or
-#: unreadable: compare ids only (no name_search on the comodel).
-ID_ONLY_OPERATORS = frozenset(("=", "!=", "<>", "in", "not in"))
-GROUPBY_GRANULARITIES = ("day", "week", "month", "quarter", "year")
-AGGREGATE_FUNCTIONS = ("sum", "avg", "min", "max", "count", "count_distinct",
-                       "bool_and", "bool_or", "array_agg", "recordset")
-MAX_DOMAIN_DEPTH = 8
-MAX_DOMAIN_LENGTH = 500
-
-_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_PATH_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_ORDER_TERM_RE = re.compile(
-    r"^\s*(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)"
-    r"(?:\s+(?P<direction>asc|desc))?(?:\s+nulls\s+(?P<nulls>first|last))?\s*$",
-    re.IGNORECASE,
-)
-_GROUPBY_RE = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?::(?P<granularity>[a-z_]+))?$")
-
-# ----------------------------------------------------------------------
-# Messages (exact formats; %-style named placeholders)
-# ----------------------------------------------------------------------
-MSG_MODEL_BLOCKED = "Model '%(model)s' is not available through MCP."
-MSG_MODEL_SCOPE = "This API key is read-only: '%(operation)s' on '%(model)s' is not allowed."
-MSG_MODEL_RULE = "The MCP model-access rule of '%(model)s' does not allow '%(operation)s'."
-MSG_MODEL_ACL = "You are not allowed to %(operation)s records of '%(model)s' (Odoo access rights)."
-MSG_UNKNOWN_MODEL = "Unknown model '%(model)s'."
-MSG_DID_YOU_MEAN = " Did you mean: %(suggestions)s?"
-MSG_BAD_OPERATION = "Invalid operation '%(operation)s': use read, create, write or unlink."
-MSG_BAD_MODEL_NAME = "Invalid model name: a model is a string such as 'res.partner'."
-MSG_UNKNOWN_FIELD = "Unknown field '%(field)s' on model '%(model)s'."
-MSG_FIELD_DENIED = "Field '%(field)s' of model '%(model)s' is not accessible."
-MSG_PATH_DENIED = "Path '%(path)s' reaches model '%(model)s', which is not accessible."
-MSG_PATH_NOT_RELATIONAL = "Field '%(field)s' of model '%(model)s' is not relational: path '%(path)s' cannot continue."
-MSG_BAD_PATH = "Invalid field path %(path)r: use field names joined by dots (e.g. 'partner_id.name')."
-MSG_BAD_FIELDS = "'fields' must be a list of field names."
-MSG_DOMAIN_NOT_LIST = "A domain must be a list of conditions, e.g. [[\"name\", \"ilike\", \"abc\"]]."
-MSG_DOMAIN_BAD_TERM = "Invalid domain element %(term)s: use [field, operator, value] or one of '&', '|', '!'."
-MSG_DOMAIN_BAD_OPERATOR = "Invalid domain operator %(operator)r in %(term)s. Valid operators: %(operators)s."
-MSG_DOMAIN_BAD_VALUE = "Invalid value in domain term %(term)s: use a string, number, boolean, null or a list of those."
-MSG_DOMAIN_ARITY = "Malformed domain: operator '%(operator)s' lacks operands (prefix notation: ['|', A, B])."
-MSG_DOMAIN_TOO_COMPLEX = "The domain is too large or too deeply nested."
-MSG_DOMAIN_ID_ONLY = ("Field '%(field)s' of model '%(model)s' points to '%(comodel)s', which is not accessible:"
-                      " compare it with record ids only (=, !=, in, not in).")
-MSG_BAD_ORDER = ("Invalid order %(order)r: use comma-separated 'field [asc|desc] [nulls first|last]',"
-                 " e.g. 'date desc, id'.")
-MSG_ORDER_NOT_STORED = "Cannot sort on field '%(field)s' of model '%(model)s': it is not stored."
-MSG_BAD_GROUPBY = "Invalid groupby %(groupby)r: use 'field' or 'date_field:day|week|month|quarter|year'."
-MSG_BAD_GRANULARITY = "Granularity '%(granularity)s' is only allowed on date and datetime fields ('%(field)s' is not one)."
-MSG_BAD_AGGREGATE = "Invalid aggregate %(spec)r: use 'field:function' with function in %(functions)s."
-MSG_METHOD_INVALID = "Invalid method name %(method)r."
-MSG_METHOD_DENIED = "Method '%(method)s' of model '%(model)s' cannot be called through MCP."
-MSG_METHOD_UNKNOWN = "Model '%(model)s' has no public method '%(method)s'."
-MSG_CONTEXT_NOT_OBJECT = "'context' must be an object."
-MSG_CONTEXT_COMPANIES = "Companies %(companies)s are not allowed for this API key."
-MSG_CONTEXT_BAD_COMPANIES = "'allowed_company_ids' must be a list of company ids."
-MSG_VALUES_NOT_OBJECT = "Values must be an object mapping field names to values."
-MSG_VALUES_COMMAND = "Field '%(field)s' of model '%(model)s' only accepts links to existing records (commands 3, 4, 5, 6)."
-MSG_VALUES_WRITES_BLOCKED = ("Field '%(field)s' of model '%(model)s' cannot be set through MCP: it would modify"
-                             " records of '%(comodel)s', which is not accessible.")
-
-
-def _is_blocked_name(model_name, extra=()):
-    """Whether ``model_name`` is blocked by name (constant list, prefixes or
-    the ``extra`` names from the settings)."""
-    return (
-        model_name in ALWAYS_BLOCKED_MODELS
-        or model_name.startswith(BLOCKED_MODEL_PREFIXES)
-        or model_name in extra
-    )
-
-
-def is_model_blocked(env, model_name, extra=()):
-    """Whether ``model_name`` is blocked: by name, or because it is a
-    transient (wizard) or abstract model. Usable without a guard instance."""
-    if _is_blocked_name(model_name, extra):
-        return True
-    model_cls = env.registry.get(model_name)
-    return model_cls is not None and bool(model_cls._transient or model_cls._abstract)
-
-
-def _is_json_scalar(value):
-    return value is None or isinstance(value, (bool, int, float, str))
 
 
 class McpGuard(models.AbstractModel):

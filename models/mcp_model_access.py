@@ -8,7 +8,7 @@ already do: Odoo's ACLs and record rules are always checked too.
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from .mcp_guard import ALWAYS_BLOCKED_MODELS, BLOCKED_MODEL_PREFIXES, is_model_blocked
+from .mcp_guard_rules import ALWAYS_BLOCKED_MODELS, BLOCKED_MODEL_PREFIXES, is_model_blocked
 
 
 class McpModelAccess(models.Model):

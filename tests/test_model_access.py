@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.mcp_guard import MSG_MODEL_ACL, MSG_MODEL_RULE
+from ..models.mcp_guard_rules import MSG_MODEL_ACL, MSG_MODEL_RULE
 from ..protocol.errors import AccessDenied
 from .common import McpSecurityCase
 

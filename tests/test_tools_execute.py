@@ -2,7 +2,7 @@ import datetime
 
 from odoo.tests import tagged
 
-from ..protocol.errors import AccessDenied, ToolError
+from ..protocol.errors import AccessDenied
 from ..tools.execute_method import ExecuteMethod
 from ..tools.serialize import json_safe
 from .tools_common import ToolsCase

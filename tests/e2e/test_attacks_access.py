@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from ...models.mcp_guard import (MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE, MSG_VALUES_COMMAND,
+from ...models.mcp_guard_rules import (MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE, MSG_VALUES_COMMAND,
                                  MSG_VALUES_WRITES_BLOCKED)
 from .attack_helpers import ACL_MESSAGE, client, denied, e2e_db, rpc, sessions, sql, tool_ok, tool_raw  # noqa: F401 (sessions: fixture)
 

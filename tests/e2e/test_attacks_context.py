@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from ...models.mcp_guard import MSG_CONTEXT_BAD_COMPANIES, MSG_CONTEXT_COMPANIES
+from ...models.mcp_guard_rules import MSG_CONTEXT_BAD_COMPANIES, MSG_CONTEXT_COMPANIES
 from .attack_helpers import client, denied, e2e_db, sql, tool_error_text, tool_ok, tool_raw
 
 INJECTED = {

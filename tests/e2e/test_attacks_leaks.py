@@ -6,7 +6,7 @@ many2one / x2many values and groups pointing into a blocked model.
 """
 import pytest
 
-from ...models.mcp_guard import MSG_BAD_ORDER, MSG_DOMAIN_ID_ONLY, MSG_PATH_DENIED
+from ...models.mcp_guard_rules import MSG_BAD_ORDER, MSG_DOMAIN_ID_ONLY, MSG_PATH_DENIED
 from ...tools.aggregate import FUNCTIONS
 from .attack_helpers import client, denied, e2e_db, sql, tool_error_text, tool_ok, tool_raw
 

@@ -8,7 +8,7 @@ and every blocked prefix via ``execute_method`` on res.partner ⇒ -32003
 """
 import pytest
 
-from ...models.mcp_guard import (ALWAYS_BLOCKED_MODELS, METHOD_BLOCKED_PREFIXES, METHOD_BLOCKLIST,
+from ...models.mcp_guard_rules import (ALWAYS_BLOCKED_MODELS, METHOD_BLOCKED_PREFIXES, METHOD_BLOCKLIST,
                                  MSG_METHOD_DENIED, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE)
 from .attack_helpers import batch, client, denied, rpc, sessions, tool_ok, tool_raw  # noqa: F401 (sessions: fixture)
 

@@ -61,7 +61,7 @@ def _status(raw):
 
 
 def _headers(server, token, **extra):
-    lines = [f"POST /mcp HTTP/1.1", f"Host: 127.0.0.1:{server.port}", "Content-Type: application/json",
+    lines = ["POST /mcp HTTP/1.1", f"Host: 127.0.0.1:{server.port}", "Content-Type: application/json",
              "Accept: application/json, text/event-stream", f"Authorization: Bearer {token}"]
     return lines + [f"{k}: {v}" for k, v in extra.items()]
 

@@ -12,28 +12,19 @@ It creates one MCP key and one native key for the admin user, commits them
 the key), measures (each call in a fresh transaction with a cold cache, as
 in a request), then deletes both. Not part of the test suite.
 """
-import argparse
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import measure  # noqa: E402
+from timing import measure, open_registry, parse_args  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--conf", required=True, help="Odoo configuration file")
-    parser.add_argument("--db", required=True, help="database with mcp_bridge installed")
-    parser.add_argument("--rounds", type=int, default=2000)
-    parser.add_argument("--json", help="also write the figures to this JSON file (used by bench.py)")
-    args = parser.parse_args()
+    args = parse_args(__doc__, 2000)
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
-    import odoo
-    from odoo import SUPERUSER_ID, api
-
-    odoo.tools.config.parse_config(["-c", args.conf, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.db)
+    registry = open_registry(args.conf, args.db)
     ip = "192.0.2.1"
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

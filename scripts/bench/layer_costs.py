@@ -10,28 +10,19 @@ Steps: audit row (``mcp.audit.log._record``), key check
 argument validation. Not part of the test suite; used by bench.py and to
 measure optimizations before/after.
 """
-import argparse
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import measure  # noqa: E402
+from timing import measure, open_registry, parse_args  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--conf", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--rounds", type=int, default=500)
-    parser.add_argument("--json")
-    args = parser.parse_args()
+    args = parse_args(__doc__, 500)
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
-    import odoo
-    from odoo import SUPERUSER_ID, api
-
-    odoo.tools.config.parse_config(["-c", args.conf, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.db)
+    registry = open_registry(args.conf, args.db)
     ip = "127.0.0.1"
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -1,7 +1,27 @@
-"""Timing helper shared by the in-process micro-benchmarks (key_check.py,
-layer_costs.py)."""
+"""Helpers shared by the in-process micro-benchmarks (key_check.py,
+layer_costs.py): their command line, Odoo's registry, the timing loop."""
+import argparse
 import statistics
 import time
+
+
+def parse_args(doc, rounds):
+    """The options of a micro-benchmark whose module docstring is ``doc``
+    (first paragraph: the description) and default round count ``rounds``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--conf", required=True, help="Odoo configuration file")
+    parser.add_argument("--db", required=True, help="database with mcp_bridge installed")
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--json", help="also write the figures to this JSON file (used by bench.py)")
+    return parser.parse_args()
+
+
+def open_registry(conf, db):
+    """Odoo's registry of database ``db``, configured from file ``conf``."""
+    import odoo  # noqa: PLC0415 (scripts/bench/run.sh checks that Odoo is importable first)
+
+    odoo.tools.config.parse_config(["-c", conf, "--log-level=warn"])
+    return odoo.modules.registry.Registry(db)
 
 
 def measure(func, rounds, between=None):

@@ -6,16 +6,15 @@ and the key user's environment.
 
 Key records, tokens and their management live in ``mcp_api_key.py``.
 """
-import hmac
 import math
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import api, fields, models
 
 from ..protocol.errors import RateLimited, Unauthorized
 from .mcp_api_key import INDEX_SIZE, MSG_INVALID_KEY, MSG_LOCKED_OUT, MSG_RATE_LIMITED, TOKEN_PREFIX, TOKEN_RE
 from .mcp_auth_counter import KIND_IP_FAILURE
-from .mcp_key_cache import ENV_COLUMNS, KEY_BY_ID, KEY_BY_INDEX, entry_usable, state_entry
+from .mcp_key_cache import ENV_COLUMNS, KEY_BY_ID, KEY_BY_INDEX, entry_usable, match_entry
 
 #: seconds between two writes of last_used_at/last_used_ip of a key
 LAST_USED_INTERVAL = 60
@@ -89,16 +88,10 @@ class McpApiKeyAuth(models.Model):
         grace period — has this lookup ``index`` and ``digest``, read on the
         request cursor: its cache entry (see ``state_entry``; None when the
         key is not usable) and id, or ``(None, None)`` when no key matches."""
-        self.env["mcp.api.key"].flush_model()
-        self.env["res.users"].flush_model(["active", "company_id", "company_ids", "partner_id"])
-        self.env["res.partner"].flush_model(["lang", "tz"])
-        self.env["res.company"].flush_model(["active"])
-        for key_id, cur_index, cur_digest, prev_index, prev_digest, state in self._key_state_rows(
-                self.env.cr, KEY_BY_INDEX, {"index": index}):
-            if cur_index == index and hmac.compare_digest(cur_digest or "", digest):
-                return state_entry(key_id, state, None), key_id
-            if prev_index == index and hmac.compare_digest(prev_digest or "", digest):
-                return state_entry(key_id, state, state["previous_valid_until"] or datetime.min), key_id
+        for row in self._key_state_rows(self.env.cr, KEY_BY_INDEX, {"index": index}):
+            matched, entry = match_entry(row, index, digest)
+            if matched:
+                return entry, row[0]
         return None, None
 
     @api.model
@@ -170,7 +163,7 @@ class McpApiKeyAuth(models.Model):
             entry["last_used_at"] = now
             self.browse(key_id).invalidate_recordset(["last_used_at", "last_used_ip"])
         if not cached:
-            self._remember_key_state(states, digest, key_id)
+            self._remember_key_state(states, index, digest, key_id)
         return self.sudo().browse(key_id), entry["facts"]
 
     def _mcp_env(self, env, facts=None):
@@ -182,9 +175,6 @@ class McpApiKeyAuth(models.Model):
         query then); otherwise one query."""
         self.ensure_one()
         if facts is None:
-            self.env["mcp.api.key"].flush_model(["user_id", "company_ids"])
-            self.env["res.users"].flush_model(["company_id", "company_ids"])
-            self.env["res.partner"].flush_model(["lang", "tz"])
             state = self._key_state_rows(self.env.cr, KEY_BY_ID, {"key": self.id})[0][5]
             facts = {name: state[name] for name in ENV_COLUMNS}
         user_companies = list(facts["user_companies"])

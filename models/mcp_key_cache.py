@@ -26,6 +26,7 @@ checked on every request against the cached values.
 import hashlib
 import hmac
 import logging
+from datetime import datetime
 
 import psycopg2
 
@@ -104,6 +105,19 @@ def state_entry(key_id, state, valid_until):
     }
 
 
+def match_entry(row, index, digest):
+    """Whether a ``_key_state_rows`` row is the key of the token with this
+    lookup ``index`` and ``digest`` — its current token, or its previous one
+    (valid until ``previous_valid_until``) — and then its cache entry (see
+    ``state_entry``): ``(matched, entry)``."""
+    key_id, cur_index, cur_digest, prev_index, prev_digest, state = row
+    if cur_index == index and hmac.compare_digest(cur_digest or "", digest):
+        return True, state_entry(key_id, state, None)
+    if prev_index == index and hmac.compare_digest(prev_digest or "", digest):
+        return True, state_entry(key_id, state, state["previous_valid_until"] or datetime.min)
+    return False, None
+
+
 def entry_usable(entry, ip, now):
     """Whether the key of cache ``entry`` may authenticate a request from
     ``ip`` at ``now`` (token and key not expired, IP whitelisted)."""
@@ -139,29 +153,31 @@ class McpApiKeyCache(models.Model):
     def _key_state_rows(self, cr, where, params):
         """Rows ``(key_id, index, digest, previous index, previous digest,
         state)`` of ``KEY_STATE_QUERY`` run on ``cr``; ``state`` is a dict of
-        ``STATE_COLUMNS``."""
+        ``STATE_COLUMNS``. On the request cursor, pending ORM writes of the
+        columns it reads are flushed first."""
+        if cr is self.env.cr:
+            self.env["mcp.api.key"].flush_model()
+            self.env["res.users"].flush_model(["active", "company_id", "company_ids", "partner_id"])
+            self.env["res.partner"].flush_model(["lang", "tz"])
+            self.env["res.company"].flush_model(["active"])
         cr.execute(KEY_STATE_QUERY.format(where=where), params)
         return [(*row[:5], dict(zip(STATE_COLUMNS, row[5:]))) for row in cr.fetchall()]
 
     @api.model
-    def _remember_key_state(self, states, digest, key_id):
+    def _remember_key_state(self, states, index, digest, key_id):
         """Cache in ``states`` (a dict taken from ``_key_states`` before
-        this call) the state of key ``key_id`` for the token whose digest is
-        ``digest``, read from a fresh cursor: nothing older than the dict can
-        enter it. Keys not usable, or not committed yet, are not cached."""
+        this call) the state of key ``key_id`` for the token with this lookup
+        ``index`` and ``digest``, read from a fresh cursor: nothing older than
+        the dict can enter it. Keys not usable, or not committed yet, are not
+        cached."""
         try:
             with self.env.registry.cursor() as cr:
                 rows = self._key_state_rows(cr, KEY_BY_ID, {"key": key_id})
         except psycopg2.Error as error:
             _logger.debug("MCP key %s: state not cached: %s", key_id, error)
             return
-        for _key_id, _index, cur_digest, _prev_index, prev_digest, state in rows:
-            if digest == cur_digest:
-                entry = state_entry(key_id, state, None)
-            elif digest == prev_digest and state["previous_valid_until"]:
-                entry = state_entry(key_id, state, state["previous_valid_until"])
-            else:
-                entry = None
+        for row in rows:
+            entry = match_entry(row, index, digest)[1]
             if entry is not None:
                 states[digest] = entry
 

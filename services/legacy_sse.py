@@ -29,16 +29,25 @@ class LegacyExchange(Exchange):
                             "clients should move to Streamable HTTP on /mcp")
         return [("Deprecation", "true"), ("Link", '</mcp>; rel="successor-version"')]
 
+    def _check_legacy(self, method):
+        """The checks both legacy routes start with: HTTP ``method``, server
+        and transport enabled, Origin, key. Returns the response of a
+        refused request (or raises ``HttpRefusal``); None when all pass."""
+        if self.httprequest.method != method:
+            return json_response({"error": "method not allowed"}, 405, [("Allow", method)])
+        self.check_enabled()
+        if not self.settings["legacy_sse_enabled"]:
+            return json_response({"error": "the legacy HTTP+SSE transport is disabled"}, 404)
+        self.check_origin()
+        self.authenticate()
+        return None
+
     def legacy_sse(self):
         """GET /mcp/sse: open a legacy session and its event stream."""
         try:
-            if self.httprequest.method != "GET":
-                return json_response({"error": "method not allowed"}, 405, [("Allow", "GET")])
-            self.check_enabled()
-            if not self.settings["legacy_sse_enabled"]:
-                return json_response({"error": "the legacy HTTP+SSE transport is disabled"}, 404)
-            self.check_origin()
-            self.authenticate()
+            refused = self._check_legacy("GET")
+            if refused:
+                return refused
             if _is_prefork_worker():
                 return json_response({"error": "streams are served on Odoo's gevent port in prefork mode "
                                                "(route /mcp/sse there in the reverse proxy)"}, 503)
@@ -54,13 +63,9 @@ class LegacyExchange(Exchange):
     def legacy_messages(self):
         """POST /mcp/messages?session_id=…: accept (202); answer on the stream."""
         try:
-            if self.httprequest.method != "POST":
-                return json_response({"error": "method not allowed"}, 405, [("Allow", "POST")])
-            self.check_enabled()
-            if not self.settings["legacy_sse_enabled"]:
-                return json_response({"error": "the legacy HTTP+SSE transport is disabled"}, 404)
-            self.check_origin()
-            self.authenticate()
+            refused = self._check_legacy("POST")
+            if refused:
+                return refused
             self.check_content_type()
             session = self.env["mcp.session"]._find(self.httprequest.args.get("session_id"), self.key)
             if not session or session.transport != "legacy_sse":

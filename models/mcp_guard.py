@@ -20,7 +20,7 @@ from odoo import api, models
 
 from ..protocol.errors import AccessDenied, ToolError
 from .mcp_guard_rules import (
-    OPERATIONS, BLOCKED_FIELD_NAMES, METHOD_BLOCKLIST, METHOD_BLOCKED_PREFIXES, DOMAIN_TERM_OPERATORS,
+    OPERATIONS, READ_ONLY_MODELS, MSG_MODEL_READ_ONLY, BLOCKED_FIELD_NAMES, METHOD_BLOCKLIST, METHOD_BLOCKED_PREFIXES, DOMAIN_TERM_OPERATORS,
     DOMAIN_LOGIC_OPERATORS, ID_ONLY_OPERATORS, GROUPBY_GRANULARITIES, AGGREGATE_FUNCTIONS, MAX_DOMAIN_DEPTH,
     MAX_DOMAIN_LENGTH, _IDENT_RE, _PATH_RE, _ORDER_TERM_RE, _GROUPBY_RE, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE,
     MSG_MODEL_RULE, MSG_MODEL_ACL, MSG_UNKNOWN_MODEL, MSG_DID_YOU_MEAN, MSG_BAD_OPERATION, MSG_BAD_MODEL_NAME,
@@ -61,6 +61,8 @@ class McpGuard(models.AbstractModel):
             extra = self._extra_blocked()
         if is_model_blocked(self.env, model_name, extra):
             return "blocked", self._msg(MSG_MODEL_BLOCKED, model=model_name)
+        if operation != "read" and model_name in READ_ONLY_MODELS:
+            return "read_only", self._msg(MSG_MODEL_READ_ONLY, model=model_name, operation=operation)
         if operation != "read" and key.sudo().scope != "write":
             return "scope", self._msg(MSG_MODEL_SCOPE, model=model_name, operation=operation)
         rule = self._get_rules().get(model_name)
@@ -127,6 +129,8 @@ class McpGuard(models.AbstractModel):
         result = []
         for model_name in acl_models:
             if model_name not in self.env or is_model_blocked(self.env, model_name, extra):
+                continue
+            if operation != "read" and model_name in READ_ONLY_MODELS:
                 continue
             rule = rules.get(model_name)
             if rule is not None and not rule[operation]:

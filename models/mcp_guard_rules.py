@@ -43,6 +43,9 @@ ALWAYS_BLOCKED_MODELS = (
     # Server internals: logs, profiles, notification bus, outgoing mail queue
     # (bodies carry password-reset and portal links).
     "ir.logging", "ir.profile", "bus.bus", "bus.presence", "mail.mail",
+    # UI configuration of users: saved filters (a default filter can hide
+    # records from another user), field defaults, export templates.
+    "ir.filters", "ir.default", "ir.exports", "ir.exports.line",
     # The MCP layer's own models (also covered by the "mcp." prefix below).
     "mcp.model.access", "mcp.audit.log", "mcp.auth.counter", "mcp.session",
     "mcp.settings", "mcp.guard", "mcp.server",
@@ -63,6 +66,12 @@ BLOCKED_MODEL_PREFIXES = (
     "certificate.",    # private keys
     "bus.",            # notification bus
 )
+
+#: Readable, never written through MCP: creating or changing them is
+#: administration with side effects on users and groups (a new company adds
+#: its creator and the superuser to it and to group_multi_company;
+#: activating a language runs code the blocklist refuses).
+READ_ONLY_MODELS = frozenset(("res.company", "res.lang"))
 
 #: Field names never exposed whatever the user's groups: bearer secrets.
 BLOCKED_FIELD_NAMES = frozenset((
@@ -144,6 +153,7 @@ _GROUPBY_RE = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z
 # Messages (exact formats; %-style named placeholders)
 # ----------------------------------------------------------------------
 MSG_MODEL_BLOCKED = "Model '%(model)s' is not available through MCP."
+MSG_MODEL_READ_ONLY = "Model '%(model)s' is read-only through MCP: '%(operation)s' is administration."
 MSG_MODEL_SCOPE = "This API key is read-only: '%(operation)s' on '%(model)s' is not allowed."
 MSG_MODEL_RULE = "The MCP model-access rule of '%(model)s' does not allow '%(operation)s'."
 MSG_MODEL_ACL = "You are not allowed to %(operation)s records of '%(model)s' (Odoo access rights)."

@@ -22,6 +22,13 @@ SETTINGS_SPEC = {
     "session_ttl": ("int", 86400, 60, 2592000),
     "audit_retention_days": ("int", 90, 1, 3650),
     "extra_blocked_models": ("list", (), None, None),
+    # JSON-RPC messages in one batch (2025-03-26); each counts against the rate limit.
+    "max_batch_size": ("int", 50, 1, 500),
+    # PostgreSQL statement_timeout of an MCP request, in milliseconds.
+    "statement_timeout_ms": ("int", 30000, 1000, 600000),
+    # execute_method: False = only view buttons, safe chatter/activity methods and
+    # the model-access rule's allowed methods; True = any public method not blocked.
+    "any_public_method": ("bool", False, None, None),
 }
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")

@@ -39,6 +39,18 @@ class ResConfigSettings(models.TransientModel):
         help="Comma or space separated technical model names that MCP agents may never use, "
         "in addition to the built-in list (which cannot be reduced).")
 
+    mcp_max_batch_size = fields.Integer(
+        "Max Messages per Batch", help="JSON-RPC messages in one batch (revision 2025-03-26); each one "
+        "counts against the rate limit.")
+    mcp_statement_timeout_ms = fields.Integer(
+        "Statement Timeout (ms)", help="Longest time one database statement of an MCP request may run "
+        "before PostgreSQL cancels it.")
+    mcp_any_public_method = fields.Boolean(
+        "Allow Any Public Method (less safe)",
+        help="execute_method may call any public method that is not blocked, as before version 18.0.1.1. "
+        "Off (recommended): only the buttons of the model's views the key's user can see, a few chatter "
+        "and activity methods, and the methods the model-access rule allows.")
+
     @api.model
     def get_values(self):
         """Load the MCP settings (effective values) into the form."""

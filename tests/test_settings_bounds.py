@@ -18,7 +18,8 @@ class TestSettingsBounds(TransactionCase):
     def test_every_int_setting_has_bounds(self):
         self.assertEqual(set(INT_SETTINGS), {
             "max_records", "body_limit", "rate_limit_per_minute", "lockout_threshold",
-            "lockout_window", "lockout_duration", "session_ttl", "audit_retention_days"})
+            "lockout_window", "lockout_duration", "session_ttl", "audit_retention_days", "max_batch_size",
+            "statement_timeout_ms"})
         for name, (_kind, default, minimum, maximum) in INT_SETTINGS.items():
             with self.subTest(setting=name):
                 self.assertIsNotNone(minimum)

@@ -5,14 +5,13 @@
 Odoo access checks it runs are the user's. Order of the model check:
 blocklist -> key scope -> ``mcp.model.access`` rule -> Odoo ACL. Field paths
 (fields, domain, order, groupby, aggregates, values) are resolved hop by hop
-so that a blocked or unreadable model can't be reached indirectly.
+so that a blocked or unreadable model can't be reached indirectly. Which
+methods ``execute_method`` may call is in ``mcp_guard_methods.py``.
 
 What it refuses and the exact messages it says so with are in
 ``mcp_guard_rules.py``.
 """
 import difflib
-import inspect
-import keyword
 
 import pytz
 
@@ -20,15 +19,15 @@ from odoo import api, models
 
 from ..protocol.errors import AccessDenied, ToolError
 from .mcp_guard_rules import (
-    OPERATIONS, READ_ONLY_MODELS, MSG_MODEL_READ_ONLY, BLOCKED_FIELD_NAMES, METHOD_BLOCKLIST, METHOD_BLOCKED_PREFIXES, DOMAIN_TERM_OPERATORS,
+    OPERATIONS, READ_ONLY_MODELS, MSG_MODEL_READ_ONLY, BLOCKED_FIELD_NAMES, DOMAIN_TERM_OPERATORS,
     DOMAIN_LOGIC_OPERATORS, ID_ONLY_OPERATORS, GROUPBY_GRANULARITIES, AGGREGATE_FUNCTIONS, MAX_DOMAIN_DEPTH,
     MAX_DOMAIN_LENGTH, _IDENT_RE, _PATH_RE, _ORDER_TERM_RE, _GROUPBY_RE, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE,
     MSG_MODEL_RULE, MSG_MODEL_ACL, MSG_UNKNOWN_MODEL, MSG_DID_YOU_MEAN, MSG_BAD_OPERATION, MSG_BAD_MODEL_NAME,
     MSG_UNKNOWN_FIELD, MSG_FIELD_DENIED, MSG_PATH_DENIED, MSG_PATH_NOT_RELATIONAL, MSG_BAD_PATH,
     MSG_BAD_FIELDS, MSG_DOMAIN_NOT_LIST, MSG_DOMAIN_BAD_TERM, MSG_DOMAIN_BAD_OPERATOR, MSG_DOMAIN_BAD_VALUE,
     MSG_DOMAIN_ARITY, MSG_DOMAIN_TOO_COMPLEX, MSG_DOMAIN_ID_ONLY, MSG_BAD_ORDER, MSG_ORDER_NOT_STORED,
-    MSG_BAD_GROUPBY, MSG_BAD_GRANULARITY, MSG_BAD_AGGREGATE, MSG_METHOD_INVALID, MSG_METHOD_DENIED,
-    MSG_METHOD_UNKNOWN, MSG_CONTEXT_NOT_OBJECT, MSG_CONTEXT_COMPANIES, MSG_CONTEXT_BAD_COMPANIES,
+    MSG_BAD_GROUPBY, MSG_BAD_GRANULARITY, MSG_BAD_AGGREGATE, 
+    MSG_CONTEXT_NOT_OBJECT, MSG_CONTEXT_COMPANIES, MSG_CONTEXT_BAD_COMPANIES,
     MSG_VALUES_NOT_OBJECT, MSG_VALUES_COMMAND, MSG_VALUES_WRITES_BLOCKED, _is_blocked_name, is_model_blocked,
     _is_json_scalar,
 )
@@ -458,39 +457,6 @@ class McpGuard(models.AbstractModel):
         return comodel is not None and any(
             other.type == "many2many" and other.relation == field.relation
             for other in comodel._fields.values())
-
-    # ------------------------------------------------------------------
-    # methods
-    # ------------------------------------------------------------------
-    @api.model
-    def check_method(self, model_name, method, key):
-        """Check that ``method`` may be called on ``model_name`` through
-        ``execute_method`` and return ``self.env[model_name]``.
-
-        Refused (AccessDenied, reason 'method'): names starting with '_',
-        ``METHOD_BLOCKLIST``, ``METHOD_BLOCKED_PREFIXES``. Any method may
-        write, so the key must be allowed to *write* the model (scope, rule,
-        ACL — reason of that check). Only public functions defined on the
-        model class (not fields, properties or attributes); invalid names
-        ⇒ ToolError.
-        """
-        if not isinstance(method, str) or not _IDENT_RE.match(method) or keyword.iskeyword(method):
-            raise ToolError(self._msg(MSG_METHOD_INVALID, method=method))
-        model = self.check_model(model_name, "read", key)
-        if method in METHOD_BLOCKLIST or method.startswith(METHOD_BLOCKED_PREFIXES):
-            raise AccessDenied(self._msg(MSG_METHOD_DENIED, method=method, model=model_name),
-                               data={"model": model_name, "method": method, "reason": "method"})
-        refusal = self._refusal(model_name, "write", key)
-        if refusal:
-            self._raise_refusal(refusal, model_name, method=method, operation="write")
-        if method in model._fields:
-            raise ToolError(self._msg(MSG_METHOD_UNKNOWN, method=method, model=model_name),
-                            data={"model": model_name, "method": method})
-        attribute = inspect.getattr_static(type(model), method, None)
-        if isinstance(attribute, (staticmethod, classmethod)) or not inspect.isfunction(attribute):
-            raise ToolError(self._msg(MSG_METHOD_UNKNOWN, method=method, model=model_name),
-                            data={"model": model_name, "method": method})
-        return model
 
     # ------------------------------------------------------------------
     # context

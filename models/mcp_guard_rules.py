@@ -109,6 +109,8 @@ METHOD_BLOCKLIST = frozenset((
     "method_direct_trigger", "run", "run_server_action",
     # Portal share links carry an access token.
     "get_portal_url", "get_base_url",
+    # External ids come from ir.model.data, which is blocked.
+    "get_external_id", "get_xml_id",
 ))
 
 #: Any method starting with one of these is refused.
@@ -117,9 +119,33 @@ METHOD_BLOCKED_PREFIXES = (
     "search_panel_", "export_", "import_", "copy_", "sudo",
 )
 
-#: Chatter/activity methods: they write; allowed only when the key may write
-#: the model (already required for any method, see ``check_method``).
-MESSAGE_METHOD_PREFIXES = ("message_", "activity_")
+#: Any method whose name contains one of these is refused: module
+#: installation (``res.company.install_l10n_modules`` calls
+#: ``button_immediate_install``, which commits and reloads the registry) and
+#: credentials, whatever the model.
+METHOD_BLOCKED_SUBSTRINGS = ("install", "upgrade", "module", "external_id", "xml_id", "password",
+                             "api_key", "apikey", "totp", "passkey", "impersonate")
+
+#: The chatter and activity methods any model that has them may offer, with
+#: the only keyword arguments an agent may pass (no positional arguments):
+#: a message is posted as the key's user, never as another author; partners
+#: and users named must be records the user may read (``check_links``).
+#: {method: {kwarg: kind}}; kinds: "text", "partners" (res.partner ids),
+#: "user" (a res.users id), "date" ("YYYY-MM-DD"), "xmlid:<allowed,...>",
+#: "choice:<allowed,...>".
+SAFE_MIXIN_METHODS = {
+    "message_post": {"body": "text", "subject": "text", "partner_ids": "partners",
+                     "message_type": "choice:comment",
+                     "subtype_xmlid": "choice:mail.mt_note,mail.mt_comment"},
+    "message_subscribe": {"partner_ids": "partners"},
+    "message_unsubscribe": {"partner_ids": "partners"},
+    "activity_schedule": {"act_type_xmlid": "choice:mail.mail_activity_data_todo,mail.mail_activity_data_call,"
+                                            "mail.mail_activity_data_meeting,mail.mail_activity_data_email",
+                          "date_deadline": "date", "summary": "text", "note": "text", "user_id": "user"},
+}
+
+#: View types whose ``<button type="object">`` an agent may press.
+BUTTON_VIEW_TYPES = ("form", "list", "kanban")
 
 #: Agent context keys that are kept (everything else is dropped).
 ALLOWED_CONTEXT_KEYS = ("lang", "tz", "active_test", "allowed_company_ids")
@@ -184,6 +210,14 @@ MSG_BAD_AGGREGATE = "Invalid aggregate %(spec)r: use 'field:function' with funct
 MSG_METHOD_INVALID = "Invalid method name %(method)r."
 MSG_METHOD_DENIED = "Method '%(method)s' of model '%(model)s' cannot be called through MCP."
 MSG_METHOD_UNKNOWN = "Model '%(model)s' has no public method '%(method)s'."
+MSG_METHOD_NOT_OFFERED = ("Method '%(method)s' of model '%(model)s' is not one of its buttons: execute_method calls the"
+                          " buttons of the model's views that you can see, the chatter and activity methods"
+                          " (message_post, message_subscribe, message_unsubscribe, activity_schedule) and the methods"
+                          " the model's MCP access rule allows.")
+MSG_METHOD_CALLABLE = " Methods you can call on '%(model)s': %(methods)s."
+MSG_METHOD_POSITIONAL = "Method '%(method)s' takes keyword arguments only (kwargs): %(kwargs)s."
+MSG_METHOD_KWARG = "Method '%(method)s' does not accept the argument '%(kwarg)s' through MCP; accepted: %(kwargs)s."
+MSG_METHOD_KWARG_VALUE = "Invalid value for argument '%(kwarg)s' of '%(method)s': expected %(expected)s."
 MSG_CONTEXT_NOT_OBJECT = "'context' must be an object."
 MSG_CONTEXT_COMPANIES = "Companies %(companies)s are not allowed for this API key."
 MSG_CONTEXT_BAD_COMPANIES = "'allowed_company_ids' must be a list of company ids."
@@ -210,6 +244,14 @@ def is_model_blocked(env, model_name, extra=()):
         return True
     model_cls = env.registry.get(model_name)
     return model_cls is not None and bool(model_cls._transient or model_cls._abstract)
+
+
+def is_method_blocked(method):
+    """Whether ``method`` is refused whatever the policy: the blocklist, a
+    blocked prefix (``_`` included) or a blocked substring."""
+    lowered = method.lower()
+    return (method in METHOD_BLOCKLIST or method.startswith(METHOD_BLOCKED_PREFIXES)
+            or any(part in lowered for part in METHOD_BLOCKED_SUBSTRINGS))
 
 
 def _is_json_scalar(value):

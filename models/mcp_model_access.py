@@ -8,7 +8,10 @@ already do: Odoo's ACLs and record rules are always checked too.
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from .mcp_guard_rules import ALWAYS_BLOCKED_MODELS, BLOCKED_MODEL_PREFIXES, is_model_blocked
+from .mcp_guard_rules import (
+    ALWAYS_BLOCKED_MODELS, BLOCKED_MODEL_PREFIXES, _IDENT_RE, is_method_blocked, is_model_blocked,
+)
+from .mcp_settings import parse_list
 
 
 class McpModelAccess(models.Model):
@@ -26,6 +29,11 @@ class McpModelAccess(models.Model):
     perm_create = fields.Boolean(string="Create")
     perm_write = fields.Boolean(string="Update")
     perm_unlink = fields.Boolean(string="Delete")
+    allowed_methods = fields.Char(
+        string="Allowed Methods",
+        help="Methods execute_method may call on this model besides the buttons of its views, separated by "
+        "commas or spaces (e.g. address_get). Blocked methods (CRUD aliases, names starting with '_', "
+        "module installation, credentials...) can never be allowed. Calling any method still needs Update.")
 
     _sql_constraints = [
         ("model_uniq", "UNIQUE(model_id)", "There is already an MCP access rule for this model."),
@@ -47,6 +55,16 @@ class McpModelAccess(models.Model):
                     "Model %(model)s is always blocked for MCP agents: no access rule can open it.",
                     model=rule.model_id.model,
                 ))
+
+    @api.constrains("allowed_methods")
+    def _check_allowed_methods(self):
+        for rule in self:
+            for name in parse_list(rule.allowed_methods):
+                if not _IDENT_RE.match(name):
+                    raise ValidationError(_("Invalid method name %(method)s in Allowed Methods.", method=name))
+                if is_method_blocked(name):
+                    raise ValidationError(_(
+                        "Method %(method)s can never be called through MCP: it cannot be allowed.", method=name))
 
     @api.model
     def action_view_blocked_models(self):
@@ -76,14 +94,17 @@ class McpModelAccess(models.Model):
     @tools.ormcache()
     def _get_rules_map(self):
         """{model name: {'read': bool, 'create': bool, 'write': bool,
-        'unlink': bool}} of the active rules (cached; cleared on change)."""
+        'unlink': bool, 'methods': frozenset}} of the active rules (cached;
+        cleared on change)."""
         self.flush_model()
         self.env.cr.execute(
-            "SELECT model, perm_read, perm_create, perm_write, perm_unlink FROM mcp_model_access WHERE active"
+            "SELECT model, perm_read, perm_create, perm_write, perm_unlink, allowed_methods"
+            "  FROM mcp_model_access WHERE active"
         )
         return {
-            model: {"read": bool(r), "create": bool(c), "write": bool(w), "unlink": bool(u)}
-            for model, r, c, w, u in self.env.cr.fetchall()
+            model: {"read": bool(r), "create": bool(c), "write": bool(w), "unlink": bool(u),
+                    "methods": frozenset(parse_list(methods))}
+            for model, r, c, w, u, methods in self.env.cr.fetchall()
         }
 
     @api.model_create_multi

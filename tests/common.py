@@ -58,11 +58,13 @@ class McpSecurityCase(TransactionCase):
         cls.env["ir.config_parameter"].sudo().set_param("mcp_bridge." + name, str(value))
 
     @classmethod
-    def add_rule(cls, model_name, read=True, create=False, write=False, unlink=False):
-        """Create an ``mcp.model.access`` rule for ``model_name``."""
+    def add_rule(cls, model_name, read=True, create=False, write=False, unlink=False, methods=False):
+        """Create an ``mcp.model.access`` rule for ``model_name`` (``methods``:
+        its *Allowed Methods* text)."""
         return cls.env["mcp.model.access"].create({
             "model_id": cls.env["ir.model"]._get_id(model_name),
             "perm_read": read, "perm_create": create, "perm_write": write, "perm_unlink": unlink,
+            "allowed_methods": methods,
         })
 
     def mcp_env(self, key):

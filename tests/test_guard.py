@@ -1,11 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..models import mcp_guard
 from ..models.mcp_guard_rules import (
     ALWAYS_BLOCKED_MODELS, METHOD_BLOCKLIST, MSG_BAD_GRANULARITY, MSG_BAD_ORDER, MSG_CONTEXT_COMPANIES,
     MSG_DOMAIN_ARITY, MSG_DOMAIN_ID_ONLY, MSG_FIELD_DENIED, MSG_METHOD_DENIED, MSG_METHOD_INVALID,
-    MSG_METHOD_UNKNOWN, MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE, MSG_PATH_DENIED,
+    MSG_METHOD_NOT_OFFERED, MSG_METHOD_UNKNOWN, MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE, MSG_PATH_DENIED,
     MSG_PATH_NOT_RELATIONAL, MSG_UNKNOWN_FIELD, MSG_UNKNOWN_MODEL, MSG_VALUES_COMMAND, OPERATIONS,
 )
 from ..protocol.errors import ACCESS_DENIED, AccessDenied, ToolError
@@ -397,9 +398,94 @@ class TestGuardMethods(McpSecurityCase):
                 self.assertEqual(catcher.exception.message,
                                  MSG_METHOD_DENIED % {"method": method, "model": "res.partner"})
 
-    def test_public_method_allowed(self):
+    def test_button_allowed_other_public_method_not(self):
         guard = self.guard_for(self.key_write)
+        # create_company is a button of the partner form (base.view_partner_form)
+        self.assertIn("create_company", guard.button_methods("res.partner"))
+        self.assertEqual(guard.check_method("res.partner", "create_company", self.key_write)._name, "res.partner")
+        with self.assertRaises(AccessDenied) as catcher:
+            guard.check_method("res.partner", "address_get", self.key_write)
+        error = catcher.exception
+        self.assertEqual(error.data["reason"], "method")
+        self.assertTrue(error.message.startswith(
+            MSG_METHOD_NOT_OFFERED % {"method": "address_get", "model": "res.partner"}), error.message)
+        self.assertIn("create_company", error.message)
+        self.assertNotIn("address_get", error.data["callable"])
+
+    def test_buttons_take_no_arguments(self):
+        guard = self.guard_for(self.key_write)
+        with self.assertRaises(ToolError) as catcher:
+            guard.check_method("res.partner", "create_company", self.key_write, args=[1])
+        self.assertIn("it is a button", catcher.exception.message)
+
+    def test_rule_allows_listed_methods(self):
+        self.add_rule("res.partner", read=True, write=True, methods="address_get, find_or_create")
+        guard = self.guard_for(self.key_write)
+        for method in ("address_get", "find_or_create", "create_company"):
+            self.assertEqual(guard.check_method("res.partner", method, self.key_write, args=[["x"]]
+                                                if method != "create_company" else None)._name, "res.partner")
+        with self.assertRaises(AccessDenied):
+            guard.check_method("res.partner", "view_header_get", self.key_write)
+
+    def test_rule_cannot_list_blocked_methods(self):
+        for methods in ("unlink", "_read", "install_l10n_modules", "get_external_id", "sudo", "a-b"):
+            with self.subTest(methods=methods), self.assertRaises(ValidationError), self.cr.savepoint():
+                self.add_rule("res.partner", methods=methods)
+
+    def test_any_public_method_setting(self):
+        self.set_setting("any_public_method", "True")
+        self.env.registry.clear_cache()
+        guard = self.guard_for(self.key_write)
+        self.assertIsNone(guard.callable_methods("res.partner"))
         self.assertEqual(guard.check_method("res.partner", "address_get", self.key_write)._name, "res.partner")
+        for method in ("unlink", "install_l10n_modules", "get_external_id", "_read"):
+            with self.subTest(method=method), self.assertRaises(AccessDenied):
+                guard.check_method("res.partner", method, self.key_write)
+
+    def test_blocked_substrings(self):
+        guard = self.guard_for(self.key_ab)
+        for method in ("install_l10n_modules", "button_immediate_install", "get_external_id",
+                       "action_reset_password", "module_uninstall"):
+            with self.subTest(method=method), self.assertRaises(AccessDenied) as catcher:
+                guard.check_method("res.partner", method, self.key_ab)
+            self.assertEqual(catcher.exception.message, MSG_METHOD_DENIED % {"method": method, "model": "res.partner"})
+
+    def test_button_of_a_group_the_user_lacks_is_not_offered(self):
+        view = self.env["ir.ui.view"].create({
+            "name": "mcp test partner buttons", "model": "res.partner", "type": "form", "mode": "primary",
+            "arch": '<form><header><button name="get_import_templates" type="object" string="X" '
+                    'groups="base.group_system"/><button name="open_commercial_entity" type="object" '
+                    'string="Y"/></header><field name="child_ids"><list><field name="name"/>'
+                    '<button name="onchange_email" type="object"/></list></field></form>'})
+        self.assertTrue(view)
+        guard = self.guard_for(self.key_write)
+        buttons = guard.button_methods("res.partner")
+        self.assertIn("open_commercial_entity", buttons)
+        self.assertNotIn("get_import_templates", buttons)  # base.group_system only
+        self.assertNotIn("onchange_email", buttons)  # a button of the embedded child list
+        # the admin sees the group_system button
+        self.assertIn("get_import_templates", self.env(user=self.env.ref("base.user_admin"))["mcp.guard"]
+                      .button_methods("res.partner"))
+
+    def test_mixin_methods_keyword_arguments_checked(self):
+        # the argument check alone (this database has no mail module: no message_post)
+        guard = self.guard_for(self.key_write)
+        partner = self.env["res.partner"].create({"name": "MCP chatter target"})
+        guard._check_mixin_arguments("message_post", [], {"body": "hello", "subtype_xmlid": "mail.mt_note",
+                                                          "partner_ids": [partner.id]}, self.key_write)
+        bad = [
+            ({"author_id": 3}, "does not accept the argument 'author_id'"),
+            ({"body": 3}, "expected a string"),
+            ({"subtype_xmlid": "mail.mt_anything"}, "expected one of mail.mt_note, mail.mt_comment"),
+            ({"partner_ids": [999999999]}, "no res.partner record with id 999999999"),
+        ]
+        for kwargs, text in bad:
+            with self.subTest(kwargs=kwargs), self.assertRaises(ToolError) as catcher:
+                guard._check_mixin_arguments("message_post", [], kwargs, self.key_write)
+            self.assertIn(text, catcher.exception.message)
+        with self.assertRaises(ToolError) as catcher:
+            guard._check_mixin_arguments("message_post", ["hello"], {}, self.key_write)
+        self.assertIn("keyword arguments only", catcher.exception.message)
 
     def test_method_needs_write(self):
         guard = self.guard_for(self.key_read)
@@ -426,7 +512,9 @@ class TestGuardMethods(McpSecurityCase):
             with self.subTest(name=name):
                 with self.assertRaises(ToolError) as catcher:
                     guard.check_method("res.partner", name, self.key_write)
-                self.assertEqual(catcher.exception.message, MSG_METHOD_UNKNOWN % {"method": name, "model": "res.partner"})
+                # the guard's message may end with close method names ("Did you mean: ...?")
+                self.assertTrue(catcher.exception.message.startswith(
+                    MSG_METHOD_UNKNOWN % {"method": name, "model": "res.partner"}), catcher.exception.message)
         for name in ("not-valid", "a b", "", "class", None, 42, "x()", "name.upper"):
             with self.subTest(name=name):
                 with self.assertRaises(ToolError) as catcher:

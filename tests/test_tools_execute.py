@@ -3,7 +3,7 @@ import datetime
 from odoo.tests import tagged
 
 from ..protocol.errors import AccessDenied
-from ..tools.execute_method import ExecuteMethod
+from ..tools.execute_method import _readable_records, describe_result
 from ..tools.serialize import json_safe
 from .tools_common import ToolsCase
 
@@ -16,6 +16,10 @@ class TestExecuteMethodTool(ToolsCase):
         cls.company = cls.env["res.partner"].create({"name": "MCP Exec Co", "is_company": True})
         cls.invoice = cls.env["res.partner"].create({"name": "MCP Exec Inv", "type": "invoice",
                                                      "parent_id": cls.company.id})
+        # address_get and find_or_create are not buttons: the admin allows them on the rule
+        cls.env["mcp.model.access"].create({
+            "model_id": cls.env["ir.model"]._get_id("res.partner"), "perm_read": True, "perm_create": True,
+            "perm_write": True, "perm_unlink": True, "allowed_methods": "address_get find_or_create"})
 
     def test_method_with_args(self):
         result = self.run_tool("execute_method", {"model": "res.partner", "method": "address_get",
@@ -30,11 +34,25 @@ class TestExecuteMethodTool(ToolsCase):
         self.assertEqual(result["result"], [{"id": partner.id, "display_name": partner.display_name}])
 
     def test_records_of_blocked_models_are_hidden(self):
-        tool = ExecuteMethod()
         call = self.make_call({})
         hidden = []
         users = self.uenv["res.users"].browse(self.user.id)
-        self.assertEqual(json_safe(users, lambda r: tool._records(call, r, hidden)), [])
+        self.assertEqual(json_safe(users, lambda r: _readable_records(call, r, hidden)), [])
+        self.assertEqual(hidden, [1])
+
+    def test_result_names_of_unreadable_models_are_dropped(self):
+        """A method returning read() dicts: many2one names of blocked models go."""
+        call = self.make_call({})
+        hidden = []
+        partner = self.uenv["res.partner"]
+        value = [{"id": 3, "user_id": (2, "Mitchell Admin"), "parent_id": (1, "My Company"), "name": "x"}]
+        self.assertEqual(describe_result(call, partner, value, hidden),
+                         [{"id": 3, "user_id": [2, None], "parent_id": [1, "My Company"], "name": "x"}])
+        action = {"type": "ir.actions.act_window", "res_model": "res.users", "res_id": 2, "name": "Users"}
+        self.assertEqual(describe_result(call, partner, action, hidden),
+                         {"type": "ir.actions.act_window", "hidden": True})
+        readable = {"type": "ir.actions.act_window", "res_model": "res.partner", "res_id": 3}
+        self.assertEqual(describe_result(call, partner, readable, hidden), readable)
         self.assertEqual(hidden, [1])
 
     def test_context_is_sanitized(self):

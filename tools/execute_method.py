@@ -1,20 +1,11 @@
 """Tool ``execute_method``: call a public business method of a model."""
-import difflib
 import inspect
 
 from ..protocol.errors import AccessDenied, ToolError
-from .arguments import get_ids, get_model, opt_list, opt_object, require_str
+from .arguments import get_ids, opt_list, opt_object, require_str
 from .base import Tool
 from .schemas import MODEL
 from .serialize import json_safe
-
-
-def public_methods(model):
-    """Names of the public callables of ``model`` (for suggestions)."""
-    cls = type(model)
-    return sorted(name for name in dir(cls)
-                  if not name.startswith("_") and name not in model._fields
-                  and callable(getattr(cls, name, None)))
 
 
 class ExecuteMethod(Tool):
@@ -23,13 +14,13 @@ class ExecuteMethod(Tool):
     name = "execute_method"
     title = "Execute a model method"
     description = (
-        "Call a public method of an Odoo model on records, the way a form button does (e.g. "
-        "action_confirm on a sale order). args must be a JSON array and kwargs a JSON object; "
-        "the method must exist, must not start with '_' and must not be a CRUD alias (use the "
-        "create/update/delete/read tools for those). Recordsets in the result come back as "
-        "[{id, display_name}] (only records you may read); other values as JSON. "
-        "Example: {\"model\": \"res.partner\", \"method\": \"address_get\", \"ids\": [7], "
-        "\"args\": [[\"invoice\"]]}"
+        "Press a button of an Odoo model on records, the way a user does in a form (e.g. "
+        "action_confirm on a sale order), or call a chatter/activity method (message_post, "
+        "message_subscribe, message_unsubscribe, activity_schedule: keyword arguments only) or a "
+        "method the admin allowed on the model. Buttons take no args/kwargs. A method that is not "
+        "offered is refused with the list of those that are. Needs a read-write key. Recordsets in "
+        "the result come back as [{id, display_name}] (only records you may read); other values as "
+        "JSON. Example: {\"model\": \"sale.order\", \"method\": \"action_confirm\", \"ids\": [7]}"
     )
     input_schema = {
         "type": "object",
@@ -64,29 +55,23 @@ class ExecuteMethod(Tool):
     operation = "write"
 
     def run(self, call):
-        model = get_model(call, "write")
+        model_name = require_str(call.arguments, "model")
         method_name = require_str(call.arguments, "method")
-        call.guard.check_method(model._name, method_name, call.key)
-        if method_name.startswith("_") or not callable(getattr(type(model), method_name, None)) \
-                or method_name in model._fields:
-            close = difflib.get_close_matches(method_name, public_methods(model), n=5, cutoff=0.6)
-            message = "Model %r has no public method %r." % (model._name, method_name)
-            if close:
-                message += " Did you mean: %s?" % ", ".join(close)
-            raise ToolError(message, data={"model": model._name, "method": method_name, "suggestions": close})
-        ids = get_ids(call, required=False)
         args = opt_list(call.arguments, "args")
         kwargs = opt_object(call.arguments, "kwargs")
+        model = call.guard.check_method(model_name, method_name, call.key, args, kwargs)
+        ids = get_ids(call, required=False)
         context = opt_object(call.arguments, "context")
         if context:
             context = call.guard.sanitize_context(context, call.key) or {}
             model = model.with_context(**context)
         records = model.browse(ids)
         if ids:
-            missing = sorted(set(ids) - set(records.exists().ids))
-            if missing:
-                raise ToolError("No %s record with id %s." % (model._name, ", ".join(map(str, missing))),
-                                data={"model": model._name, "missing_ids": missing})
+            # missing and hidden by record rules look the same
+            refused = sorted(set(ids) - set(records.exists()._filtered_access("read").ids))
+            if refused:
+                raise ToolError("No %s record with id %s." % (model._name, ", ".join(map(str, refused))),
+                                data={"model": model._name, "missing_ids": refused})
         method = getattr(records, method_name)
         try:
             inspect.signature(method).bind(*args, **kwargs)
@@ -97,25 +82,57 @@ class ExecuteMethod(Tool):
             pass  # no introspectable signature: let the call decide
         value = method(*args, **kwargs)
         hidden = []
-
-        def on_records(recs):
-            return self._records(call, recs, hidden)
-
+        result = describe_result(call, model, value, hidden)
         return {"model": model._name, "method": method_name, "ids": ids,
-                "result": json_safe(value, on_records), "hidden_records": sum(hidden)}
+                "result": result, "hidden_records": sum(hidden)}
 
-    @staticmethod
-    def _records(call, recs, hidden):
-        """``[{id, display_name}]`` of the returned records the user may read."""
-        try:
-            call.guard.check_model(recs._name, "read", call.key)
-        except (AccessDenied, ToolError):
-            hidden.append(len(recs))
-            return []
-        recs = recs.exists()
-        readable = recs._filtered_access("read")
-        hidden.append(len(recs) - len(readable))
-        return [{"id": rec.id, "display_name": rec.display_name or None} for rec in readable]
+
+def describe_result(call, model, value, hidden):
+    """The JSON-safe return value of a method of ``model``: recordsets as
+    ``[{id, display_name}]`` of the records the user may read; actions
+    (``{"type": "ir.actions..."}``) on a model the key may not read reduced to
+    their type; ``[id, name]`` pairs under a many2one field name of ``model``
+    lose the name when the key may not read the target model. ``hidden``
+    collects how many records were left out."""
+    def on_records(recs):
+        return _readable_records(call, recs, hidden)
+
+    return _filter_value(call, model, json_safe(value, on_records), hidden, 0)
+
+
+def _filter_value(call, model, value, hidden, depth):
+    if depth > 20:
+        return value
+    if isinstance(value, list):
+        return [_filter_value(call, model, item, hidden, depth + 1) for item in value]
+    if not isinstance(value, dict):
+        return value
+    target = value.get("res_model")
+    if isinstance(value.get("type"), str) and value["type"].startswith("ir.actions.") and isinstance(target, str) \
+            and call.guard.unreadable_models(call.key, [target]):
+        hidden.append(1)
+        return {"type": value["type"], "hidden": True}
+    result = {}
+    for name, item in value.items():
+        field = model._fields.get(name)
+        if field is not None and field.type == "many2one" and isinstance(item, list) and len(item) == 2 \
+                and isinstance(item[0], int) and call.guard.unreadable_models(call.key, [field.comodel_name]):
+            item = [item[0], None]
+        result[name] = _filter_value(call, model, item, hidden, depth + 1)
+    return result
+
+
+def _readable_records(call, recs, hidden):
+    """``[{id, display_name}]`` of the returned records the user may read."""
+    try:
+        call.guard.check_model(recs._name, "read", call.key)
+    except (AccessDenied, ToolError):
+        hidden.append(len(recs))
+        return []
+    recs = recs.exists()
+    readable = recs._filtered_access("read")
+    hidden.append(len(recs) - len(readable))
+    return [{"id": rec.id, "display_name": rec.display_name or None} for rec in readable]
 
 
 def _signature(method):

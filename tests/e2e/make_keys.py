@@ -90,6 +90,14 @@ if not IrFields.search([("model", "=", "res.partner.category"), ("name", "=", "x
     })
 category = env["res.partner.category"].sudo().search([("name", "=", "E2E Attack Category")], limit=1) \
     or env["res.partner.category"].sudo().create({"name": "E2E Attack Category"})  # noqa: F821
+# execute_method calls only view buttons by default: the suite's non-button
+# methods (address_get, find_or_create) are allowed by the partner rule, as an
+# admin would (every CRUD box ticked: the rule narrows nothing else).
+Rules = env["mcp.model.access"].sudo()  # noqa: F821
+if not Rules.search([("model", "=", "res.partner")]):
+    Rules.create({"model_id": env["ir.model"]._get_id("res.partner"),  # noqa: F821
+                  "perm_read": True, "perm_create": True, "perm_write": True, "perm_unlink": True,
+                  "allowed_methods": "address_get, find_or_create"})
 env["ir.config_parameter"].sudo().set_param("mcp_bridge.allowed_origins", "http://allowed.example")  # noqa: F821
 # The whole e2e suite talks from 127.0.0.1 and sends well over 10 bad keys in
 # 5 minutes on purpose: with the default lockout threshold 127.0.0.1 would get

@@ -79,7 +79,7 @@ class McpGuardMethods(models.AbstractModel):
                                data={"model": model_name, "method": method, "reason": "method"})
         refusal = self._refusal(model_name, "write", key)
         if refusal:
-            self._raise_refusal(refusal, model_name, method=method, operation="write")
+            self._raise_refusal(refusal, model_name, operation="write")
         offered = self.callable_methods(model_name)
         if not is_public_function(model, method):
             candidates = offered if offered is not None else self._public_methods(model)

@@ -68,6 +68,14 @@ tours.add("mcp_bridge_audit_sessions_tour", {
     steps: () => [
         { content: "Audit rows", trigger: ".o_list_view .o_data_row td:contains(tools/call)" },
         { trigger: ".o_list_view .o_data_row td:contains(Denied)" },
+        {
+            content: "Error codes read like -32003, not -32,003",
+            trigger: ".o_list_view .o_data_row:has(td[name=outcome]:contains(Denied)) td[name=error_code]:contains(-3200)",
+        },
+        {
+            content: "OK rows show no error code",
+            trigger: ".o_list_view .o_data_row:has(td[name=outcome]:contains(OK)) td[name=error_code]:not(:contains(0))",
+        },
         { trigger: ".o_control_panel:not(:has(.o_list_button_add))" },
         { content: "Group by outcome", trigger: ".o_searchview_dropdown_toggler", run: "click" },
         { trigger: ".o_group_by_menu .o_menu_item:contains(Outcome)", run: "click" },

@@ -33,8 +33,9 @@ system_packages() {
 install_odoo_from() {
     local src="$1"
     [ -f "$src/requirements.txt" ] && [ -d "$src/odoo" ] || die "$src is not an Odoo source tree (no requirements.txt / odoo/)"
-    "$PYTHON" -c "import sys; sys.path.insert(0, '$src'); import odoo.release as r; sys.exit(0 if r.version_info[:2] == (18, 0) else 1)" \
-        || die "$src is not Odoo 18.0"
+    # read odoo/release.py alone: importing odoo needs the requirements installed below
+    local found
+    found=$("$PYTHON" "$REPO/scripts/odoo_version.py" "$src") || die "$src is not Odoo 18.0 (found: $found)"
     system_packages
     log "installing Odoo 18.0 from $src and its requirements (a few minutes, once)"
     # Odoo 18's pinned sdists (cbor2, ...) only build with old setuptools and no isolation.

@@ -56,7 +56,7 @@ class StandInGuard:
         self.check_fields(model_name, [spec.split(":")[0] for spec in groupby], key)
         return list(groupby)
 
-    def check_method(self, model_name, method, key):
+    def check_method(self, model_name, method, key, args=None, kwargs=None):
         if method.startswith("_") or method in ("unlink", "write", "create", "sudo", "read"):
             raise AccessDenied("Method %s is blocked" % method)
 

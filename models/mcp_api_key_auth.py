@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 """Authentication of MCP requests by API key: the key check (lockout, key,
 user, rate limit, the user's companies, lang and tz; one statement for a
-key in the worker's cache, see ``mcp_key_cache.py``), the last-use stamp
-and the key user's environment.
+key in the worker's cache, see ``mcp_key_cache.py``), the rate-limit
+budget of a batch, the last-use stamp and the key user's environment.
 
 Key records, tokens and their management live in ``mcp_api_key.py``.
 """
@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..protocol.errors import RateLimited, Unauthorized
+from ..protocol.errors import InvalidRequest, RateLimited, Unauthorized
 from .mcp_api_key import INDEX_SIZE, MSG_INVALID_KEY, MSG_LOCKED_OUT, MSG_RATE_LIMITED, TOKEN_PREFIX, TOKEN_RE
 from .mcp_auth_counter import KIND_IP_FAILURE
 from .mcp_key_cache import ENV_COLUMNS, KEY_BY_ID, KEY_BY_INDEX, entry_usable, match_entry
@@ -43,6 +43,11 @@ GATE_BOUND_QUERY = f"SELECT {LOCKOUT_SQL}, {AUDIT_SEQUENCE_SQL}"
 GATE_COUNT_QUERY = RATE_COUNT_QUERY.format(lockout=LOCKOUT_SQL)
 RECOUNT_QUERY = RATE_COUNT_QUERY.format(lockout="NULL")
 
+#: A batch with more requests than the key may send in a minute: it can never
+#: fit, whenever it is sent (refused whole, -32600).
+MSG_BATCH_OVER_RATE_LIMIT = ("Invalid Request: a batch of %(count)d requests is over this API key's rate "
+                             "limit of %(limit)d requests per minute")
+
 
 class McpApiKeyAuth(models.Model):
     _inherit = "mcp.api.key"
@@ -60,7 +65,10 @@ class McpApiKeyAuth(models.Model):
         the newest audit id then (``states.rate_bounds``). As long as that
         count plus every request audited since (of any key) stays under the
         limit, the key is under it without counting. Like the count itself,
-        this sees the requests audited (committed) so far.
+        this sees the requests audited (committed) so far. A count that
+        reached the limit is not remembered: it only says "at least", and a
+        later check against a higher limit (a smaller batch, a raised
+        setting) must count again.
         """
         params = {"kind": KIND_IP_FAILURE, "ip": ip or "", "now": now,
                   "key": key_id, "limit": rate_limit, "floor": now - RATE_WINDOW}
@@ -79,8 +87,53 @@ class McpApiKeyAuth(models.Model):
         else:
             cr.execute(GATE_COUNT_QUERY, params)
             locked_until, newest_id, count, oldest = cr.fetchone()
-        states.rate_bounds[key_id] = (count, newest_id)
-        return locked_until, (oldest if count >= rate_limit else None)
+        if count < rate_limit:
+            states.rate_bounds[key_id] = (count, newest_id)
+            return locked_until, None
+        states.rate_bounds.pop(key_id, None)
+        return locked_until, oldest
+
+    @api.model
+    def _locked_out(self, locked_until, now):
+        """The ``RateLimited`` error of a client address locked out until
+        ``locked_until``."""
+        return RateLimited(MSG_LOCKED_OUT, retry_after=max(1, math.ceil((locked_until - now).total_seconds())))
+
+    @api.model
+    def _rate_limited(self, rate_full_since, now):
+        """The ``RateLimited`` error of a key whose budget is used up since
+        ``rate_full_since``: ``Retry-After`` is when it frees up (1..60 s)."""
+        # ``now`` has whole seconds, audit times microseconds: at most the window
+        retry_after = math.ceil((rate_full_since + RATE_WINDOW - now).total_seconds())
+        return RateLimited(MSG_RATE_LIMITED, retry_after=min(int(RATE_WINDOW.total_seconds()), max(1, retry_after)))
+
+    def _check_batch_budget(self, requests, ip, settings):
+        """Refuse a batch of ``requests`` JSON-RPC requests of this key (sent
+        from ``ip``) unless all of them fit in the key's rate-limit budget of
+        the last minute: a batch is all or nothing, each of its requests
+        counts like a request of its own (each writes its audit row).
+
+        Raises ``InvalidRequest`` (``MSG_BATCH_OVER_RATE_LIMIT``) for more
+        requests than the limit itself, ``RateLimited`` (429, Retry-After:
+        when enough of the budget frees up) when they do not fit now. The
+        key check of the HTTP request (``_authenticate_request``) has
+        already passed; this is one more statement, for batches of two
+        requests or more only (N requests fit a limit L when a single
+        request would fit L - N + 1).
+        """
+        self.ensure_one()
+        rate_limit = settings["rate_limit_per_minute"]
+        if not rate_limit or requests <= 1:
+            return
+        if requests > rate_limit:
+            raise InvalidRequest(MSG_BATCH_OVER_RATE_LIMIT % {"count": requests, "limit": rate_limit})
+        now = fields.Datetime.now()
+        locked_until, rate_full_since = self._gate(
+            self._key_states(), (ip or "").strip(), now, self.id, rate_limit - requests + 1)
+        if locked_until:
+            raise self._locked_out(locked_until, now)
+        if rate_full_since:
+            raise self._rate_limited(rate_full_since, now)
 
     @api.model
     def _find_key(self, index, digest):
@@ -144,7 +197,7 @@ class McpApiKeyAuth(models.Model):
 
         locked_until, rate_full_since = self._gate(states, ip, now, key_id, rate_limit)
         if locked_until:
-            raise RateLimited(MSG_LOCKED_OUT, retry_after=max(1, math.ceil((locked_until - now).total_seconds())))
+            raise self._locked_out(locked_until, now)
 
         cached = entry is not None
         if not cached and key_id:
@@ -155,9 +208,7 @@ class McpApiKeyAuth(models.Model):
             raise Unauthorized(MSG_INVALID_KEY)
 
         if rate_full_since:
-            # ``now`` has whole seconds, audit times microseconds: at most the window
-            retry_after = math.ceil((rate_full_since + RATE_WINDOW - now).total_seconds())
-            raise RateLimited(MSG_RATE_LIMITED, retry_after=min(int(RATE_WINDOW.total_seconds()), max(1, retry_after)))
+            raise self._rate_limited(rate_full_since, now)
         if not entry["last_used_at"] or entry["last_used_at"] < now - timedelta(seconds=LAST_USED_INTERVAL):
             self.env["mcp.key.usage"].sudo()._touch(key_id, ip or None, LAST_USED_INTERVAL, now)
             entry["last_used_at"] = now

@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 """Authentication of MCP requests by API key: the key check (lockout, key,
 user, rate limit, the user's companies, lang and tz; one statement for a
-key in the worker's cache, see ``mcp_key_cache.py``), the rate-limit
-budget of a batch, the last-use stamp and the key user's environment.
+key in the worker's cache, see ``mcp_key_cache.py``, which also sets the
+request's statement timeout), the rate-limit budget of a batch, the
+last-use stamp and the key user's environment.
 
 Key records, tokens and their management live in ``mcp_api_key.py``.
 """
@@ -15,6 +16,7 @@ from ..protocol.errors import InvalidRequest, RateLimited, Unauthorized
 from .mcp_api_key import INDEX_SIZE, MSG_INVALID_KEY, MSG_LOCKED_OUT, MSG_RATE_LIMITED, TOKEN_PREFIX, TOKEN_RE
 from .mcp_auth_counter import KIND_IP_FAILURE
 from .mcp_key_cache import ENV_COLUMNS, KEY_BY_ID, KEY_BY_INDEX, entry_usable, match_entry
+from .mcp_settings import SETTINGS_SPEC
 
 #: seconds between two writes of last_used_at/last_used_ip of a key
 LAST_USED_INTERVAL = 60
@@ -27,21 +29,29 @@ LOCKOUT_SQL = """(SELECT locked_until FROM mcp_auth_counter
 #: The id of the newest audit row: how many requests (of any key) can have
 #: been audited since an earlier count.
 AUDIT_SEQUENCE_SQL = "(SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END FROM mcp_audit_log_id_seq)"
+#: Sets PostgreSQL's statement timeout (ms) of the request's transaction, in
+#: the key check's own statement: ``is_local`` (``SET LOCAL``), so it ends with
+#: the transaction (Odoo's retry of a request runs the key check again, the
+#: next request on the pooled connection starts from the server default) and
+#: nothing rolls it back (it runs outside any savepoint).
+TIMEOUT_SQL = "set_config('statement_timeout', %(timeout)s, true)"
 #: The key's requests of the last minute (its audit rows), counted up to the
 #: limit N, and the oldest of those N: once the key has sent N, its budget
-#: frees up a minute after that one. ``{lockout}``: LOCKOUT_SQL or NULL.
+#: frees up a minute after that one. ``{lockout}``: LOCKOUT_SQL or NULL;
+#: ``{timeout}``: ``, TIMEOUT_SQL`` or nothing.
 RATE_COUNT_QUERY = """
-    SELECT {lockout}, """ + AUDIT_SEQUENCE_SQL + """, count(*), min(create_date) FROM (
+    SELECT {lockout}, """ + AUDIT_SEQUENCE_SQL + """, count(*), min(create_date){timeout} FROM (
         SELECT create_date FROM mcp_audit_log
          WHERE key_id = %(key)s AND transport IS NOT NULL AND create_date > %(floor)s
          ORDER BY create_date DESC LIMIT %(limit)s) AS recent
 """
 #: The statements of a key check: no key or no rate limit; a key whose
 #: count is known to be far from its limit; a key whose requests are counted.
-GATE_QUERY = f"SELECT {LOCKOUT_SQL}"
-GATE_BOUND_QUERY = f"SELECT {LOCKOUT_SQL}, {AUDIT_SEQUENCE_SQL}"
-GATE_COUNT_QUERY = RATE_COUNT_QUERY.format(lockout=LOCKOUT_SQL)
-RECOUNT_QUERY = RATE_COUNT_QUERY.format(lockout="NULL")
+#: Each sets the statement timeout too (no round trip of its own).
+GATE_QUERY = f"SELECT {LOCKOUT_SQL}, {TIMEOUT_SQL}"
+GATE_BOUND_QUERY = f"SELECT {LOCKOUT_SQL}, {AUDIT_SEQUENCE_SQL}, {TIMEOUT_SQL}"
+GATE_COUNT_QUERY = RATE_COUNT_QUERY.format(lockout=LOCKOUT_SQL, timeout=", " + TIMEOUT_SQL)
+RECOUNT_QUERY = RATE_COUNT_QUERY.format(lockout="NULL", timeout="")
 
 #: A batch with more requests than the key may send in a minute: it can never
 #: fit, whenever it is sent (refused whole, -32600).
@@ -53,11 +63,12 @@ class McpApiKeyAuth(models.Model):
     _inherit = "mcp.api.key"
 
     @api.model
-    def _gate(self, states, ip, now, key_id=None, rate_limit=0):
+    def _gate(self, states, ip, now, key_id=None, rate_limit=0, statement_timeout=None):
         """``(locked_until, rate_full_since)``: until when ``ip`` is locked
         out (or None) and, with a ``key_id`` and a ``rate_limit``, since when
         the key has used its whole budget of the last minute (None while
-        under the limit, or without limit).
+        under the limit, or without limit). The same statement sets the
+        transaction's ``statement_timeout`` (ms; None: the setting's default).
 
         One statement, and a second one only when the key might be over its
         limit: counting a key's requests walks up to ``rate_limit`` index
@@ -70,7 +81,9 @@ class McpApiKeyAuth(models.Model):
         later check against a higher limit (a smaller batch, a raised
         setting) must count again.
         """
-        params = {"kind": KIND_IP_FAILURE, "ip": ip or "", "now": now,
+        if statement_timeout is None:
+            statement_timeout = SETTINGS_SPEC["statement_timeout_ms"][1]
+        params = {"kind": KIND_IP_FAILURE, "ip": ip or "", "now": now, "timeout": str(int(statement_timeout)),
                   "key": key_id, "limit": rate_limit, "floor": now - RATE_WINDOW}
         cr = self.env.cr
         if not (key_id and rate_limit):
@@ -79,14 +92,14 @@ class McpApiKeyAuth(models.Model):
         bound = states.rate_bounds.get(key_id)
         if bound:
             cr.execute(GATE_BOUND_QUERY, params)
-            locked_until, newest_id = cr.fetchone()
+            locked_until, newest_id, _timeout = cr.fetchone()
             if locked_until or bound[0] + newest_id - bound[1] < rate_limit:
                 return locked_until, None
             cr.execute(RECOUNT_QUERY, params)
             _none, newest_id, count, oldest = cr.fetchone()
         else:
             cr.execute(GATE_COUNT_QUERY, params)
-            locked_until, newest_id, count, oldest = cr.fetchone()
+            locked_until, newest_id, count, oldest, _timeout = cr.fetchone()
         if count < rate_limit:
             states.rate_bounds[key_id] = (count, newest_id)
             return locked_until, None
@@ -129,7 +142,8 @@ class McpApiKeyAuth(models.Model):
             raise InvalidRequest(MSG_BATCH_OVER_RATE_LIMIT % {"count": requests, "limit": rate_limit})
         now = fields.Datetime.now()
         locked_until, rate_full_since = self._gate(
-            self._key_states(), (ip or "").strip(), now, self.id, rate_limit - requests + 1)
+            self._key_states(), (ip or "").strip(), now, self.id, rate_limit - requests + 1,
+            settings["statement_timeout_ms"])
         if locked_until:
             raise self._locked_out(locked_until, now)
         if rate_full_since:
@@ -170,6 +184,10 @@ class McpApiKeyAuth(models.Model):
         the key's audit rows of the last minute (every accepted JSON-RPC
         request writes one; refused requests are audited without key).
 
+        The key check's statement also sets the transaction's PostgreSQL
+        ``statement_timeout`` to the ``statement_timeout_ms`` setting, for
+        every statement of the request that follows (transaction-local).
+
         Cost: a key in this worker's cache (``mcp_key_cache.py``) costs one
         statement (lockout and rate limit, see ``_gate``); otherwise the key, its user and
         companies are read first, and the key is cached from a fresh cursor.
@@ -195,7 +213,8 @@ class McpApiKeyAuth(models.Model):
             else:
                 key_id = entry["key_id"]
 
-        locked_until, rate_full_since = self._gate(states, ip, now, key_id, rate_limit)
+        locked_until, rate_full_since = self._gate(states, ip, now, key_id, rate_limit,
+                                                   settings["statement_timeout_ms"])
         if locked_until:
             raise self._locked_out(locked_until, now)
 

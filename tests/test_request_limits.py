@@ -1,12 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 """Limits of one MCP request beyond the key check: the rate-limit budget of
-a JSON-RPC batch (every request of it counts)."""
+a JSON-RPC batch (every request of it counts) and PostgreSQL's statement
+timeout (set by the key check's own statement, transaction-local, mapped to
+a clean JSON-RPC error in every handler)."""
+from unittest.mock import patch
+
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.tests import tagged
 
 from ..models.mcp_api_key import MSG_RATE_LIMITED
 from ..models.mcp_api_key_auth import MSG_BATCH_OVER_RATE_LIMIT
+from ..models.mcp_server import McpContext
 from ..protocol import errors
 from ..protocol.errors import InvalidRequest, RateLimited
+from ..tools import completion, prompts, resources
 from .common import TEST_IP, McpSecurityCase
 
 
@@ -103,3 +110,90 @@ class TestBatchBudget(McpSecurityCase):
             self.check(key, 5)
         with self.assertRaises(RateLimited):
             self.Keys._authenticate(self.token_read, TEST_IP)
+
+
+@tagged("post_install", "-at_install", "mcp_security")
+class TestStatementTimeout(McpSecurityCase):
+    def setUp(self):
+        super().setUp()
+        self.Keys = self.env["mcp.api.key"]
+        self.env.registry.clear_cache()
+
+    def show(self, cr=None):
+        cr = cr or self.env.cr
+        cr.execute("SHOW statement_timeout")
+        return cr.fetchone()[0]
+
+    def test_key_check_sets_the_statement_timeout(self):
+        """Every form of the key check's statement sets it: a key counted,
+        a key under its known bound, no rate limit, a refused token."""
+        self.set_setting("statement_timeout_ms", 4321)
+        self.Keys._authenticate_request(self.token_read, TEST_IP)  # not cached yet: counted
+        self.assertEqual(self.show(), "4321ms")
+        self.set_setting("statement_timeout_ms", 2500)
+        self.Keys._authenticate_request(self.token_read, TEST_IP)  # cached, under its bound
+        self.assertEqual(self.show(), "2500ms")
+        self.set_setting("rate_limit_per_minute", 0)
+        self.set_setting("statement_timeout_ms", 3000)
+        self.Keys._authenticate_request(self.token_read, TEST_IP)
+        self.assertEqual(self.show(), "3s")
+        self.set_setting("statement_timeout_ms", 1000)
+        try:
+            self.Keys._authenticate_request("mcp_00000000" + "x" * 43, TEST_IP)
+        except errors.Unauthorized:
+            pass
+        self.assertEqual(self.show(), "1s")
+
+    def test_default_is_30_seconds(self):
+        self.Keys._authenticate_request(self.token_read, TEST_IP)
+        self.assertEqual(self.show(), "30s")
+
+    def test_timeout_is_transaction_local(self):
+        """On a connection of Odoo's pool: set by the key check, gone after
+        a rollback (Odoo's retry) and after a commit: the next request on
+        that connection starts from PostgreSQL's default."""
+        cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            default = self.show(cr)
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            keys = env["mcp.api.key"]
+            for end in (cr.rollback, cr.commit):
+                keys._gate(keys._key_states(), TEST_IP, fields.Datetime.now(), statement_timeout=1500)
+                self.assertEqual(self.show(cr), "1500ms")
+                end()
+                self.assertEqual(self.show(cr), default)
+        finally:
+            cr.close()
+
+    def test_cancelled_statement_outside_tools_is_a_clean_error(self):
+        """resources/read, prompts/get and completion/complete whose query
+        runs past the timeout (1 s, set by the key check) ⇒ JSON-RPC -32006
+        "took too long", not "Internal error"; the audit row is written and
+        the transaction is usable."""
+        self.set_setting("statement_timeout_ms", 1000)
+        key, facts = self.Keys._authenticate_request(self.token_read, TEST_IP)
+        server = self.env["mcp.server"]
+        cr = self.env.cr
+
+        def slow(*_args, **_kwargs):
+            cr.execute("SELECT pg_sleep(2)")
+
+        cases = [
+            (resources, "read_resource", "resources/read", {"uri": "odoo://model/res.partner"}),
+            (prompts, "get_prompt", "prompts/get", {"name": "explore_model", "arguments": {"model": "res.partner"}}),
+            (completion, "complete", "completion/complete", {
+                "ref": {"type": "ref/resource", "uri": resources.MODEL_TEMPLATE},
+                "argument": {"name": "model", "value": "res"}}),
+        ]
+        for module, function, method, params in cases:
+            with self.subTest(method=method), patch.object(module, function, side_effect=slow):
+                ctx = McpContext(key, self.env["mcp.session"].browse(), "2025-06-18", server._settings(),
+                                 "streamable_http", TEST_IP, key._mcp_env(self.env, facts))
+                response = server._handle_message({"jsonrpc": "2.0", "id": 7, "method": method, "params": params},
+                                                  ctx)
+                self.assertEqual(response, {"jsonrpc": "2.0", "id": 7, "error": {
+                    "code": errors.QUERY_CANCELLED, "message": errors.MSG_QUERY_CANCELLED}})
+                cr.execute("SELECT rpc_method, outcome, error_code FROM mcp_audit_log WHERE key_id = %s "
+                           "ORDER BY id DESC LIMIT 1", (key.id,))
+                self.assertEqual(cr.fetchone(), (method, "error", errors.QUERY_CANCELLED))
+        self.assertEqual(self.show(), "1s", "the savepoint rollback keeps the key check's setting")

@@ -1,5 +1,5 @@
-"""Attack suite: JSON-RPC batches against the rate limit, through the real
-/mcp endpoint (and /mcp/messages).
+"""Attack suite: JSON-RPC batches against the rate limit, and the statement
+timeout, through the real /mcp endpoint (and /mcp/messages).
 
 One HTTP body of 2025-03-26 may carry many JSON-RPC messages. A batch longer
 than ``max_batch_size`` is refused whole (-32600, HTTP 400); every request of
@@ -8,9 +8,13 @@ not all fit in the key's budget of the minute is refused whole (-32005, 429,
 Retry-After). "Nothing ran" is checked in the database: a batch of ``create``
 calls leaves no partner and no audit row of the key.
 
+``statement_timeout_ms`` bounds every SQL statement of an MCP request: a
+deliberately slow domain (an ``ilike`` over long names, ~9 s on 5,000 rows
+without timeout) is cancelled after 1 s and answered as a tool error.
+
 A dedicated threaded server runs on a copy of the e2e database with the
-settings lowered (rate limit 10/min, batches of 6); each test uses keys of
-its own, so their budgets do not mix.
+settings lowered (rate limit 10/min, batches of 6, timeout 1 s); each test
+uses keys of its own, so their budgets do not mix.
 """
 import json
 import os
@@ -20,15 +24,24 @@ import pytest
 import requests
 
 from ...models.mcp_api_key import MSG_RATE_LIMITED
+from ...protocol.errors import MSG_QUERY_CANCELLED
 from ...protocol.jsonrpc import MSG_BATCH_TOO_LARGE
-from .attack_helpers import RATE_LIMITED, client, copy_database, drop_database, odoo_shell, sql
+from .attack_helpers import RATE_LIMITED, client, copy_database, drop_database, odoo_shell, sql, tool_error_text
 from .harness import OdooServer
 from .sse import SseReader
 
 RATE_LIMIT = 10
 MAX_BATCH = 6
+TIMEOUT_MS = 1000
 INVALID_REQUEST = -32600
-KEY_NAMES = ("too_large", "over_budget", "consume", "legacy", "stateless")
+KEY_NAMES = ("too_large", "over_budget", "consume", "legacy", "stateless", "timeout")
+#: Rows of the slow domain: 5,000 partners named "slow aaa…a<n>" (2,000 a's).
+SLOW_ROWS = 5000
+#: Each row costs ~1,000 × 1,000 character comparisons for this pattern
+#: (PostgreSQL retries the literal run at every offset): ~9 s in all,
+#: measured in psql without timeout.
+SLOW_PATTERN = "a" * 1000 + "b"
+
 SNIPPET = """
 import json
 params = env["ir.config_parameter"].sudo()
@@ -41,18 +54,26 @@ tokens = {name: Key._generate_key({"name": "batches " + name, "user_id": admin.i
 keys = {name: Key.search([("name", "=", "batches " + name)]).id for name in %(names)r}
 env.cr.commit()
 print("OUT_BEGIN" + json.dumps({"tokens": tokens, "keys": keys}) + "OUT_END")
-""" % {"settings": {"rate_limit_per_minute": RATE_LIMIT, "max_batch_size": MAX_BATCH}, "names": KEY_NAMES}
+""" % {"settings": {"rate_limit_per_minute": RATE_LIMIT, "max_batch_size": MAX_BATCH,
+                    "statement_timeout_ms": TIMEOUT_MS}, "names": KEY_NAMES}
 
 
 @pytest.fixture(scope="module")
 def limited(e2e_conf):
     """(server, keys, db): a threaded server on a copy of the e2e database
-    with the lowered settings."""
+    with the lowered settings and the slow partners."""
     conf, db = e2e_conf
     copy = f"{db}_batches"
     copy_database(db, copy)
     try:
         keys = odoo_shell(conf, copy, SNIPPET)
+        sql(copy, """
+            INSERT INTO res_partner (name, complete_name, active, type, create_uid, write_uid,
+                                     create_date, write_date)
+            SELECT n, n, true, 'contact', 1, 1, now(), now()
+              FROM (SELECT 'slow ' || repeat('a', 2000) || g AS n FROM generate_series(1, %s) g) AS names
+        """, (SLOW_ROWS,))
+        sql(copy, "ANALYZE res_partner")
         server = OdooServer(conf, copy, workers=0,
                             log_path=os.path.join(os.path.dirname(conf), f"e2e-{copy}.log")).start()
     except Exception:
@@ -206,3 +227,25 @@ def test_stateless_revision_has_no_batches(limited):
         "code": INVALID_REQUEST,
         "message": "Invalid Request: JSON-RPC batches are not supported in protocol revision 2026-07-28"}}
     assert partners(db, tag) == 0
+
+
+def test_slow_domain_is_cancelled_by_the_statement_timeout(limited):
+    """An ilike that takes ~9 s ⇒ the tool answers "took too long" after
+    ~1 s; the audit row is written; the session keeps working and the next
+    request is fast."""
+    server, keys, db = limited
+    mcp = client(server, keys["tokens"]["timeout"])
+    started = time.monotonic()
+    body = mcp.request("tools/call", {"name": "count", "arguments": {
+        "model": "res.partner", "domain": [["name", "ilike", SLOW_PATTERN]]}}).json()
+    elapsed = time.monotonic() - started
+    assert tool_error_text(body) == MSG_QUERY_CANCELLED
+    assert TIMEOUT_MS / 1000 <= elapsed < TIMEOUT_MS / 1000 + 3, elapsed
+    rows = sql(db, "SELECT outcome, tool, duration_ms FROM mcp_audit_log WHERE key_id = %s AND rpc_method = "
+                   "'tools/call' ORDER BY id DESC LIMIT 1", (keys["keys"]["timeout"],))
+    assert rows and rows[0][:2] == ("error", "count") and rows[0][2] >= TIMEOUT_MS, rows
+    assert mcp.request("ping").json()["result"] == {}
+    started = time.monotonic()
+    result = mcp.tool("count", {"model": "res.partner", "domain": [["name", "=like", "slow a%"]]})
+    assert result["structuredContent"]["count"] == SLOW_ROWS
+    assert time.monotonic() - started < 1.5, time.monotonic() - started

@@ -150,6 +150,9 @@ class McpServer(models.AbstractModel):
             outcome = "denied" if exc.code in (errors.ACCESS_DENIED, errors.UNAUTHORIZED) else "error"
             code = exc.code
             return jsonrpc.error_response(msg_id, exc)
+        except psycopg2.errors.QueryCanceled:  # statement_timeout_ms, outside a tool (tools answer isError)
+            outcome, code = "error", errors.QUERY_CANCELLED
+            return jsonrpc.error_response(msg_id, errors.QueryCancelled())
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             outcome, code = "error", errors.INTERNAL_ERROR  # this attempt; Odoo retries the request
             raise

@@ -16,6 +16,7 @@ UNAUTHORIZED = -32001        # missing/invalid/expired key, IP not allowed
 ACCESS_DENIED = -32003       # blocklist, model-access rule, scope, Odoo ACL/record rule
 SESSION_NOT_FOUND = -32004   # unknown/expired Mcp-Session-Id
 RATE_LIMITED = -32005        # per-key rate limit or per-IP lockout
+QUERY_CANCELLED = -32006     # a statement ran past the statement timeout setting
 RESOURCE_NOT_FOUND = -32002  # MCP: resources/read on an unknown URI
 
 
@@ -90,6 +91,20 @@ class RateLimited(McpError):
     def __init__(self, message, retry_after=60, data=None):
         super().__init__(message, data=dict(data or {}, retryAfter=retry_after))
         self.retry_after = retry_after
+
+
+#: A statement of the request ran past ``statement_timeout_ms`` (PostgreSQL
+#: cancelled it): a tool's ``isError`` text, or the message of ``QueryCancelled``.
+MSG_QUERY_CANCELLED = "The query took too long and was cancelled."
+
+
+class QueryCancelled(McpError):
+    """PostgreSQL cancelled a statement of the request (statement timeout)."""
+
+    code = QUERY_CANCELLED
+
+    def __init__(self, message=MSG_QUERY_CANCELLED, data=None):
+        super().__init__(message, data=data)
 
 
 class SessionNotFound(McpError):

@@ -25,6 +25,10 @@ REQUEST = "request"
 NOTIFICATION = "notification"
 RESPONSE = "response"
 
+#: A batch longer than the ``max_batch_size`` setting (refused whole).
+MSG_BATCH_TOO_LARGE = ("Invalid Request: a batch of %(count)d messages is over the limit of "
+                       "%(limit)d messages per batch")
+
 
 def _reject_constant(name):
     raise ValueError("%s is not valid JSON" % name)
@@ -158,7 +162,7 @@ def error_response(id, error):  # noqa: A002
     return {"jsonrpc": JSONRPC_VERSION, "id": id, "error": body}
 
 
-def split_batch(parsed, revision):
+def split_batch(parsed, revision, max_size=None):
     """Return ``(messages, is_batch)`` for a parsed POST body.
 
     A JSON object is one message: ``([parsed], False)``. A JSON array is a
@@ -177,8 +181,9 @@ def split_batch(parsed, revision):
 
     Refusals raise :class:`InvalidRequest` (answered with ``id: null``): a
     batch in another revision, an empty batch (as JSON-RPC 2.0 says), a batch
-    containing ``initialize``, and any other top-level JSON value. Elements are
-    not validated here: classify each with :func:`classify`.
+    of more than ``max_size`` messages (when given; ``MSG_BATCH_TOO_LARGE``),
+    a batch containing ``initialize``, and any other top-level JSON value.
+    Elements are not validated here: classify each with :func:`classify`.
     """
     if isinstance(parsed, dict):
         return [parsed], False
@@ -189,9 +194,23 @@ def split_batch(parsed, revision):
                              % revision)
     if not parsed:
         raise InvalidRequest("Invalid Request: empty batch")
+    if max_size is not None and len(parsed) > max_size:
+        raise InvalidRequest(MSG_BATCH_TOO_LARGE % {"count": len(parsed), "limit": max_size})
     if any(isinstance(m, dict) and m.get("method") == "initialize" for m in parsed):
         raise InvalidRequest("Invalid Request: initialize must not be part of a batch")
     return list(parsed), True
+
+
+def count_requests(messages):
+    """How many of ``messages`` are valid requests (what the dispatcher runs
+    and audits; notifications, responses and invalid messages are not)."""
+    count = 0
+    for message in messages:
+        try:
+            count += classify(message) == REQUEST
+        except InvalidRequest:
+            pass
+    return count
 
 
 def is_initialize(parsed):

@@ -7,7 +7,7 @@ import logging
 
 from werkzeug.wrappers import Response
 
-from ..protocol import errors, jsonrpc
+from ..protocol import errors
 from . import streams
 from .transport import SSE, STREAM_HEADERS, Exchange, HttpRefusal, _is_prefork_worker, json_response
 
@@ -73,10 +73,8 @@ class LegacyExchange(Exchange):
             session._touch(self.settings["session_ttl"])
             parsed = self.read_body()
             revision = session.revision or "2024-11-05"
-            try:
-                messages, _is_batch = jsonrpc.split_batch(parsed, revision)
-            except errors.McpError as exc:
-                self.refuse(exc, status=400)
+            # a 2025-03-26 initialize on this transport allows batches: same rules as on /mcp
+            messages, _is_batch = self.split_messages(parsed, revision)
             ctx = self.context(session, revision)
             queue = self.env["mcp.session.message"]
             for message in messages:

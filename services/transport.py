@@ -167,11 +167,37 @@ class Exchange:
             self.key, facts = self.env["mcp.api.key"].sudo()._authenticate_request(
                 token or None, self.ip, self.settings)
         except errors.McpError as exc:
-            self.server._audit(McpContext(None, None, None, self.settings, self.transport, self.ip, None),
-                               "denied", exc.code, None)
-            self.refuse(exc)
+            self.refuse_audited(exc)
         self.user_env = self.key._mcp_env(self.env, facts)
         return self.key
+
+    def refuse_audited(self, exc):
+        """Refuse with ``exc`` and write the audit row of a refused request:
+        without key, so that it never counts against a key's rate limit."""
+        self.server._audit(McpContext(None, None, None, self.settings, self.transport, self.ip, None),
+                           "denied", exc.code, None)
+        self.refuse(exc)
+
+    def split_messages(self, parsed, revision):
+        """``(messages, is_batch)`` of the parsed body, with nothing run yet.
+
+        A batch is refused whole (HTTP 400, -32600) where ``revision`` has
+        none, when it is empty, holds ``initialize`` or has more messages
+        than the ``max_batch_size`` setting; and (``_check_batch_budget``)
+        when its requests do not all fit in the key's rate-limit budget of
+        the minute (429 + Retry-After; -32600 for more than the limit
+        itself): each request of a batch counts like one sent alone.
+        """
+        try:
+            messages, is_batch = jsonrpc.split_batch(parsed, revision, self.settings["max_batch_size"])
+        except errors.McpError as exc:
+            self.refuse(exc, status=400)
+        if is_batch:
+            try:
+                self.key._check_batch_budget(jsonrpc.count_requests(messages), self.ip, self.settings)
+            except errors.McpError as exc:
+                self.refuse_audited(exc)
+        return messages, is_batch
 
     def check_content_type(self):
         mimetype = self.httprequest.mimetype
@@ -283,10 +309,7 @@ class Exchange:
             return self._post_stateless(parsed, accept)
         session = self.find_session()
         revision = self.check_version_header(session.revision)
-        try:
-            messages, is_batch = jsonrpc.split_batch(parsed, revision)
-        except errors.McpError as exc:
-            self.refuse(exc, status=400)
+        messages, is_batch = self.split_messages(parsed, revision)
         ctx = self.context(session, revision)
         responses = [r for r in (self.server._handle_message(m, ctx) for m in messages) if r is not None]
         if not responses:
@@ -317,10 +340,7 @@ class Exchange:
         get ``resultType``, ``_meta`` serverInfo and, for cacheable methods,
         ``ttlMs``/``cacheScope``."""
         revision = self.check_version_header()
-        try:
-            messages, _is_batch = jsonrpc.split_batch(parsed, revision)
-        except errors.McpError as exc:
-            self.refuse(exc, status=400)
+        messages, _is_batch = self.split_messages(parsed, revision)  # 2026-07-28 has no batches
         message = messages[0]
         try:
             kind = jsonrpc.classify(message)

@@ -212,6 +212,24 @@ def test_mixed_batch_elements_are_classified_one_by_one():
     assert kinds == ["request", "invalid", "notification", "response", "invalid"]
 
 
+def test_batch_longer_than_max_size_refused_whole():
+    batch = [REQ] * 5
+    assert jsonrpc.split_batch(batch, "2025-03-26", max_size=5) == (batch, True)
+    with pytest.raises(InvalidRequest) as info:
+        jsonrpc.split_batch(batch + [REQ], "2025-03-26", max_size=5)
+    assert info.value.message == "Invalid Request: a batch of 6 messages is over the limit of 5 messages per batch"
+    assert (info.value.code, info.value.http_status) == (-32600, 400)
+    assert jsonrpc.split_batch(REQ, "2025-03-26", max_size=0) == ([REQ], False), "a single message is no batch"
+
+
+def test_count_requests_counts_what_the_dispatcher_runs():
+    """Requests only: not notifications, responses or invalid messages."""
+    messages = [REQ, dict(REQ, id="b"), {"jsonrpc": "2.0", "method": "n"}, {"jsonrpc": "2.0", "id": 2, "result": {}},
+                {"jsonrpc": "2.0", "id": None, "method": "ping"}, 1, {}]
+    assert jsonrpc.count_requests(messages) == 2
+    assert jsonrpc.count_requests([]) == 0
+
+
 @pytest.mark.parametrize("value", [1, "x", None, True, 1.5])
 def test_non_object_top_level(value):
     with pytest.raises(InvalidRequest) as info:

@@ -82,18 +82,25 @@ def post_initialize(server, token, source_ip=None, **headers):
     return mcp.post(body, mcp.headers(**headers))
 
 
+#: The ``max_batch_size`` setting's default: longer batches are refused whole.
+MAX_BATCH = 50
+
+
 def batch(server, token, calls):
-    """Send ``calls`` (a list of ``(method, params)``) as ONE JSON-RPC batch
-    (revision 2025-03-26, the last one with batches) and return the response
-    bodies in the same order. Each message still runs the whole dispatch
-    (auth, guard, tools, audit); only the HTTP round trips are saved."""
+    """Send ``calls`` (a list of ``(method, params)``) as JSON-RPC batches of
+    at most ``MAX_BATCH`` messages (revision 2025-03-26, the last one with
+    batches) and return the response bodies in the same order. Each message
+    still runs the whole dispatch (auth, guard, tools, audit); only the HTTP
+    round trips are saved."""
     mcp = RawMcp(server.url, token, revision="2025-03-26")
     assert mcp.initialize()["protocolVersion"] == "2025-03-26"
     messages = [{"jsonrpc": "2.0", "id": index, "method": method, "params": params}
                 for index, (method, params) in enumerate(calls, start=1)]
-    response = mcp.post(messages)
-    assert response.status_code == 200, (response.status_code, response.text[:2000])
-    by_id = {body["id"]: body for body in response.json()}
+    by_id = {}
+    for start in range(0, len(messages), MAX_BATCH):
+        response = mcp.post(messages[start:start + MAX_BATCH])
+        assert response.status_code == 200, (response.status_code, response.text[:2000])
+        by_id.update((body["id"], body) for body in response.json())
     assert sorted(by_id) == list(range(1, len(calls) + 1))
     return [by_id[index] for index in range(1, len(calls) + 1)]
 

@@ -23,7 +23,7 @@ class TestResourcesPrompts(ToolsCase):
         self.assertTrue(all(t["mimeType"] == "application/json" and t["name"] for t in templates))
 
     def test_list_resources_paginated(self):
-        ctx = self.make_call({}, settings={"max_records": 20})
+        ctx = self.make_call({}, settings={"max_records": 5})
         seen, cursor, pages = [], None, 0
         while True:
             page = resources.list_resources(ctx, cursor)

@@ -256,3 +256,33 @@ def is_method_blocked(method):
 
 def _is_json_scalar(value):
     return value is None or isinstance(value, (bool, int, float, str))
+
+# ----------------------------------------------------------------------
+# Links, hidden fields and user names (``mcp_guard_links.py``)
+# ----------------------------------------------------------------------
+#: (model, field) pairs never exposed on any path (read, fields, schema,
+#: domain, order, groupby, values), whatever the user's groups: they tell
+#: which partners are users (and of which kind) or how their accounts stand.
+#: x2many fields that mirror a blocked model's own data (``res.partner.user_ids``,
+#: ``res.company.user_ids``) are hidden by rule, not listed here.
+NEVER_EXPOSED_FIELDS = frozenset((
+    ("res.partner", "partner_share"),    # internal user / portal user / no user
+    ("res.partner", "is_public"),        # the public user's partner
+    ("res.partner", "im_status"),        # bus: whether a user is online
+    ("res.partner", "signup_type"),      # auth_signup: invitation / password reset pending
+    ("res.partner", "signup_valid"),
+    ("res.partner", "signup_expiration"),
+    ("res.partner", "signup_url"),
+))
+#: Placeholder for a user's name in Odoo's messages passed to the agent.
+USER_NAME_PLACEHOLDER = "[user]"
+#: Longest message searched for user names (longer ones are cut there).
+MAX_REDACTED_MESSAGE = 8000
+#: At most this many distinct user names are looked for in one message.
+MAX_REDACTED_NAMES = 200
+#: Shortest user name that is redacted (shorter ones match ordinary words).
+MIN_REDACTED_NAME = 2
+#: At most this many refused ids are named in a link refusal.
+MAX_IDS_NAMED = 20
+MSG_LINK_REFUSED = "Field '%(field)s' of model '%(model)s': no %(comodel)s record with id %(ids)s that you may use."
+MSG_RECORD_NOT_FOUND = "No %(model)s record with id %(id)s."

@@ -12,7 +12,7 @@ import jsonschema
 import psycopg2.errors
 
 from odoo import api, models
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError, RedirectWarning, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..protocol import capabilities, errors, jsonrpc, pagination, revisions
@@ -241,8 +241,10 @@ class McpServer(models.AbstractModel):
             raise self._access_denied(exc, ctx) from None
         except MissingError:
             return tool_error_result("Record not found (deleted, or not visible to this user).", ctx.revision)
-        except UserError as exc:  # ValidationError too: messages meant for users, verbatim
-            return tool_error_result(str(exc.args[0] if exc.args else exc), ctx.revision)
+        except (UserError, RedirectWarning) as exc:  # ValidationError too: messages meant for users,
+            # verbatim but for the names of users ("Linked active users: ...")
+            message = str(exc.args[0] if exc.args else exc)
+            return tool_error_result(self.env["mcp.guard"].redact_user_names(message, arguments), ctx.revision)
         except psycopg2.errors.QueryCanceled:
             return tool_error_result("The query took too long and was cancelled.", ctx.revision)
         except (psycopg2.errors.DataError, psycopg2.errors.IntegrityError) as exc:

@@ -6,6 +6,7 @@ from . import test_api_key
 from . import test_key_cache
 from . import test_request_limits
 from . import test_guard
+from . import test_guard_links
 from . import test_model_access
 from . import test_audit_log
 from . import test_settings

@@ -162,15 +162,15 @@ class TestGuardPaths(McpSecurityCase):
         return catcher.exception
 
     def test_fields_ok(self):
-        fields = ["name", "parent_id", "parent_id.name", "country_id.code", "category_id.name", "create_uid", "user_ids"]
+        fields = ["name", "parent_id", "parent_id.name", "country_id.code", "category_id.name", "create_uid", "user_id"]
         self.assertEqual(self.guard.check_fields("res.partner", fields, self.key), fields)
 
     def test_fields_leak_paths(self):
         cases = [
-            ("res.partner.bank", "partner_id.user_ids.login"),
+            ("res.partner.bank", "partner_id.user_id.login"),
             ("res.partner", "create_uid.login"),
-            ("res.partner", "user_ids.password"),
-            ("res.partner", "user_ids.login"),
+            ("res.partner", "user_id.password"),
+            ("res.partner", "user_id.login"),
             ("res.partner", "parent_id.user_id.name"),
             ("res.partner", "write_uid.partner_id.name"),
             ("res.country", "create_uid.groups_id.name"),
@@ -243,7 +243,7 @@ class TestGuardPaths(McpSecurityCase):
     # ------------------------------------------------------------------
     def test_domain_ok(self):
         domain = ["|", ("name", "ilike", "a"), "!", ["email", "=", False],
-                  ("country_id.code", "in", ["BE", "FR"]), ("create_uid", "=", 2), ("user_ids", "in", [2, 3]),
+                  ("country_id.code", "in", ["BE", "FR"]), ("create_uid", "=", 2), ("user_id", "in", [2, 3]),
                   ("category_id", "any", [("name", "=", "VIP")])]
         checked = self.guard.check_domain("res.partner", domain, self.key)
         self.assertEqual(checked[0], "|")
@@ -256,27 +256,27 @@ class TestGuardPaths(McpSecurityCase):
 
     def test_domain_leak_paths(self):
         leaks = [
-            [("user_ids.password", "!=", False)],
-            [("user_ids.login", "=", "admin")],
+            [("user_id.password", "!=", False)],
+            [("user_id.login", "=", "admin")],
             [("create_uid.login", "ilike", "a")],
             ["|", ("name", "=", "x"), ("write_uid.groups_id", "!=", False)],
             [("category_id", "any", [("create_uid.login", "=", "admin")])],
-            [("user_ids", "any", [("login", "=", "admin")])],
+            [("user_id", "any", [("login", "=", "admin")])],
         ]
         for domain in leaks:
             with self.subTest(domain=domain):
                 self.assert_denied(lambda: self.guard.check_domain("res.partner", domain, self.key), "blocked")
 
     def test_domain_name_search_on_blocked_comodel(self):
-        for domain in ([("create_uid", "ilike", "admin")], [("user_ids", "=", "admin")],
-                       [("user_ids", "child_of", 2)], [("create_uid", "in", ["admin"])]):
+        for domain in ([("create_uid", "ilike", "admin")], [("user_id", "=", "admin")],
+                       [("user_id", "child_of", 2)], [("create_uid", "in", ["admin"])]):
             with self.subTest(domain=domain):
                 error = self.assert_denied(lambda: self.guard.check_domain("res.partner", domain, self.key))
                 self.assertEqual(error.data["model"], "res.users")
         field = domain[0][0]
         self.assertEqual(error.message, MSG_DOMAIN_ID_ONLY % {"field": field, "model": "res.partner", "comodel": "res.users"})
         # ids and emptiness tests are fine
-        for domain in ([("create_uid", "=", 2)], [("user_ids", "!=", False)], [("user_ids", "not in", [1, 2])]):
+        for domain in ([("create_uid", "=", 2)], [("user_id", "!=", False)], [("user_id", "not in", [1, 2])]):
             self.guard.check_domain("res.partner", domain, self.key)
 
     def test_domain_malformed(self):
@@ -325,7 +325,7 @@ class TestGuardPaths(McpSecurityCase):
             self.guard.check_order("res.partner", "name; DROP TABLE res_partner", self.key)
         self.assertEqual(catcher.exception.message, MSG_BAD_ORDER % {"order": "name; DROP TABLE res_partner"})
         self.assert_denied(lambda: self.guard.check_order("res.partner", "create_uid.login", self.key), "blocked")
-        self.assert_denied(lambda: self.guard.check_order("res.partner", "user_ids.login desc", self.key), "blocked")
+        self.assert_denied(lambda: self.guard.check_order("res.partner", "user_id.login desc", self.key), "blocked")
         with self.assertRaises(ToolError):
             self.guard.check_order("res.partner", "display_name", self.key)  # not stored
 
@@ -335,7 +335,7 @@ class TestGuardPaths(McpSecurityCase):
                          ["country_id", "create_date:month"])
         self.assertEqual(check("res.partner", "create_uid", self.key), ["create_uid"])
         self.assert_denied(lambda: check("res.partner", ["create_uid.login"], self.key), "blocked")
-        self.assert_denied(lambda: check("res.partner", ["user_ids.login"], self.key), "blocked")
+        self.assert_denied(lambda: check("res.partner", ["user_id.login"], self.key), "blocked")
         with self.assertRaises(ToolError) as catcher:
             check("res.partner", ["name:month"], self.key)
         self.assertEqual(catcher.exception.message, MSG_BAD_GRANULARITY % {"granularity": "month", "field": "name"})
@@ -359,15 +359,21 @@ class TestGuardPaths(McpSecurityCase):
     def test_values_commands_into_blocked_comodel(self):
         check = self.guard.check_values
         check("res.partner", {"name": "x", "category_id": [(0, 0, {"name": "VIP"})]}, self.key)
-        # linking users to a partner re-points their partner_id: refused (attack suite)
-        self.assert_denied(lambda: check("res.partner", {"user_ids": [(6, 0, [2])]}, self.key), "blocked")
-        error = self.assert_denied(
-            lambda: check("res.partner", {"user_ids": [(0, 0, {"login": "evil", "name": "evil"})]}, self.key),
-            "blocked", MSG_VALUES_COMMAND % {"field": "user_ids", "model": "res.partner"})
-        self.assertEqual(error.data["model"], "res.users")
-        self.assert_denied(lambda: check("res.partner", {"user_ids": [(1, 2, {"login": "evil"})]}, self.key), "blocked")
+        # user_ids mirrors res.users (linking re-points their partner_id): not
+        # accessible at all, whatever the command (mcp_guard_links)
+        field_denied = MSG_FIELD_DENIED % {"field": "user_ids", "model": "res.partner"}
+        for value in ([(6, 0, [2])], [(0, 0, {"login": "evil", "name": "evil"})], [(1, 2, {"login": "evil"})]):
+            with self.subTest(value=value):
+                self.assert_denied(lambda: check("res.partner", {"user_ids": value}, self.key), "field", field_denied)
         self.assert_denied(lambda: check("res.partner", {"category_id": [(0, 0, {"parent_id": 1,
-                           "partner_ids": [(0, 0, {"user_ids": [(0, 0, {"login": "x"})]})]})]}, self.key), "blocked")
+                           "partner_ids": [(0, 0, {"user_ids": [(0, 0, {"login": "x"})]})]})]}, self.key), "field")
+        # an x2many into a blocked model with a relation table of its own: links by id only
+        if "web_tour.tour" in self.env:
+            error = self.assert_denied(
+                lambda: check("web_tour.tour", {"user_consumed_ids": [(0, 0, {"login": "evil", "name": "evil"})]},
+                              self.key),
+                "blocked", MSG_VALUES_COMMAND % {"field": "user_consumed_ids", "model": "web_tour.tour"})
+            self.assertEqual(error.data["model"], "res.users")
         with self.assertRaises(ToolError):
             check("res.partner", {"name.first": "x"}, self.key)
         with self.assertRaises(ToolError):

@@ -112,9 +112,10 @@ def get_prompt(ctx, name, arguments):
         if not raw_id.isdigit():
             raise InvalidParams("Argument 'record_id' must be a record id (digits).")
         record_id = int(raw_id)
-        result = read_records(ctx, model, [record_id], default_field_names(ctx, model))
-        if not result["records"]:
+        # missing and hidden by record rules look the same
+        if not ctx.guard.readable_ids(model._name, [record_id]):
             raise InvalidParams("No %s record with id %d." % (model._name, record_id))
+        result = read_records(ctx, model, [record_id], default_field_names(ctx, model))
         data = {"model": model._name, "record": result["records"][0], "tz": result["tz"]}
         messages = [
             _text("Summarise this %s record in plain language: what it is, its key facts and the "

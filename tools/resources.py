@@ -96,7 +96,8 @@ def uri_model(uri):
 def read_resource(ctx, uri):
     """``resources/read`` of ``uri``: ``{"contents": [{uri, mimeType, text}]}``.
 
-    Raises ResourceNotFound for an unknown URI or record, AccessDenied /
+    Raises ResourceNotFound for an unknown URI or record (a record the key's
+    user may not read is not found either), AccessDenied /
     ToolError from the guard for a refused or unknown model.
     """
     if not isinstance(uri, str):
@@ -112,7 +113,7 @@ def read_resource(ctx, uri):
                                    data={"uri": uri})
         model = ctx.guard.check_model(match.group(1), "read", ctx.key)
         record_id = int(match.group(2))
-        if not record_id or not model.browse(record_id).exists():
+        if not ctx.guard.readable_ids(model._name, [record_id]):  # missing and hidden look the same
             raise ResourceNotFound("No %s record with id %d." % (model._name, record_id), data={"uri": uri})
         result = read_records(ctx, model, [record_id], default_field_names(ctx, model))
         data = {"model": model._name, "record": result["records"][0], "tz": result["tz"]}

@@ -11,6 +11,11 @@ those records) or a list of commands restricted to:
 ``[5]`` clear, ``[6, 0, [ids]]`` set. ``[2, id]`` (delete the record)
 is refused: use the ``delete`` tool, which is checked and audited as such.
 Nested values are checked the same way, at most two levels deep.
+
+Every id linked (many2one, reference, many2one_reference with its model in
+the same values, x2many ids and commands 1, 3, 4, 6) must be a record the
+key's user may read by Odoo's access rights and record rules (the guard's
+``check_links``); a missing and a hidden id are refused with the same message.
 """
 import datetime
 import json
@@ -53,6 +58,14 @@ def check_values(call, model, values, operation, depth=0):
         field = model._fields[fname]
         check_writable(model, field)
         result[fname] = convert_value(call, model, field, value, depth)
+    for fname, value in result.items():
+        field = model._fields[fname]
+        if field.type == "many2one_reference" and value:
+            # the model of the linked record is in the values (a write that
+            # sets only the id keeps the records' own models)
+            ref_model = result.get(field.model_field)
+            if isinstance(ref_model, str) and ref_model:
+                _check_targets(call, model, field, ref_model, [value])
     return result
 
 
@@ -182,19 +195,10 @@ def _record_id(model, field, value, what):
 
 
 def _check_targets(call, model, field, comodel_name, ids):
-    """The linked ids must exist. Linking by id is allowed even into models
-    the key may not read (like the guard, which only refuses creating or
-    updating such records through commands 0/1)."""
-    if comodel_name not in model.env:
-        raise ToolError("Field %r of model %r: unknown model %r." % (field.name, model._name, comodel_name))
-    comodel = model.env[comodel_name]
-    if ids:
-        missing = set(ids) - set(comodel.browse(ids).exists().ids)
-        if missing:
-            raise ToolError("Field %r of model %r: no %s record with id %s."
-                            % (field.name, model._name, comodel_name, ", ".join(map(str, sorted(missing)))),
-                            data={"model": model._name, "field": field.name, "missing_ids": sorted(missing)})
-    return comodel
+    """The linked ids must be records the key's user may read (the guard's
+    ``check_links``: Odoo's access rights and record rules; missing and
+    hidden ids are refused with the same message)."""
+    call.guard.check_links(model._name, field.name, comodel_name, ids, call.key)
 
 
 def _many2one(call, model, field, value):

@@ -5,8 +5,7 @@ import uuid
 
 import pytest
 
-from ...models.mcp_guard_rules import (MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_READ_ONLY, MSG_MODEL_SCOPE, MSG_VALUES_COMMAND,
-                                 MSG_VALUES_WRITES_BLOCKED)
+from ...models.mcp_guard_rules import MSG_FIELD_DENIED, MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_READ_ONLY, MSG_MODEL_SCOPE
 from .attack_helpers import ACL_MESSAGE, client, denied, e2e_db, rpc, sessions, sql, tool_ok, tool_raw  # noqa: F401 (sessions: fixture)
 
 
@@ -98,7 +97,8 @@ def test_employee_without_write_acl(sessions, e2e_keys):
 def test_company_b_never_sees_company_a(sessions, e2e_keys):
     """The company B user: company A's partner and company are invisible
     through search_read, count, aggregate, name_search; read / resources/read
-    ⇒ Odoo's access error as -32003 without any record data."""
+    ⇒ Odoo's access error as -32003 without any record data; resources/read
+    ⇒ not found, exactly as for a record that does not exist."""
     mcp = sessions("attack_company_b")
     secret = e2e_keys["records"]["secret_a_partner"]
     company_a = e2e_keys["company_a"]
@@ -115,8 +115,7 @@ def test_company_b_never_sees_company_a(sessions, e2e_keys):
         body = tool_raw(mcp, "read", {"model": model, "ids": [record]})
         denied(body, ACL_MESSAGE, {"reason": "acl", "model": model})
         body = rpc(mcp, "resources/read", {"uri": f"odoo://record/{model}/{record}"})
-        assert body["error"]["code"] == -32003 and body["error"]["message"] == ACL_MESSAGE, body
-        assert body["error"]["data"]["reason"] == "acl"
+        assert body["error"]["code"] == -32002 and body["error"]["message"] == f"No {model} record with id {record}.", body
         assert "Secret" not in str(body) and "secret" not in str(body)
 
 
@@ -176,15 +175,16 @@ def test_blocked_model_writes_leave_nothing(sessions, e2e_keys):
 
 
 def test_nested_create_of_blocked_records_leaves_nothing(sessions):
-    """A partner created with a nested user ([0, 0, {...}] on user_ids) ⇒ -32003,
-    neither the partner nor the user exists afterwards."""
+    """A partner created with a nested user ([0, 0, {...}] on user_ids) ⇒ -32003
+    (user_ids mirrors res.users: not accessible at all), neither the partner
+    nor the user exists afterwards."""
     mcp = sessions("attack_admin_write")
     name = f"E2E nested {uuid.uuid4().hex}"
     login = f"e2e_nested_{uuid.uuid4().hex[:8]}"
     body = tool_raw(mcp, "create", {"model": "res.partner", "values": {
         "name": name, "user_ids": [[0, 0, {"name": login, "login": login}]]}})
-    denied(body, MSG_VALUES_COMMAND % {"field": "user_ids", "model": "res.partner"},
-           {"model": "res.users", "field": "user_ids", "reason": "blocked"})
+    denied(body, MSG_FIELD_DENIED % {"field": "user_ids", "model": "res.partner"},
+           {"model": "res.partner", "field": "user_ids", "reason": "field"})
     assert _partners_named(name) == 0
     assert sql(e2e_db(), "SELECT count(*) FROM res_users WHERE login = %s", (login,))[0][0] == 0
 
@@ -203,7 +203,8 @@ LINK_CASES = {
 @pytest.mark.parametrize("case", sorted(LINK_CASES))
 def test_links_that_write_blocked_records(sessions, e2e_keys, case):
     """x2many values that would modify users (re-point a user's partner,
-    give a user another company) ⇒ -32003 blocked; users unchanged.
+    give a user another company) ⇒ -32003 (the fields mirror res.users: not
+    accessible at all; res.company is read-only); users unchanged.
     (A hole found by this suite: links by id were let through.)"""
     model, record_key, field, value = LINK_CASES[case]
     record = e2e_keys[record_key] if record_key == "company_b" else e2e_keys["records"][record_key]
@@ -212,12 +213,12 @@ def test_links_that_write_blocked_records(sessions, e2e_keys, case):
               sql(e2e_db(), "SELECT cid, user_id FROM res_company_users_rel ORDER BY 1, 2"))
     body = tool_raw(sessions("attack_admin_write"), "update",
                     {"model": model, "ids": [record], "values": {field: value(victim)}})
-    if model == "res.company":  # no write of res.company at all (administration)
+    if model == "res.company":
         denied(body, MSG_MODEL_READ_ONLY % {"model": model, "operation": "write"},
                {"model": model, "operation": "write", "reason": "read_only"})
     else:
-        denied(body, MSG_VALUES_WRITES_BLOCKED % {"field": field, "model": model, "comodel": "res.users"},
-               {"model": "res.users", "field": field, "reason": "blocked"})
+        denied(body, MSG_FIELD_DENIED % {"field": field, "model": model},
+               {"model": model, "field": field, "reason": "field"})
     after = (sql(e2e_db(), "SELECT id, partner_id FROM res_users ORDER BY id"),
              sql(e2e_db(), "SELECT cid, user_id FROM res_company_users_rel ORDER BY 1, 2"))
     assert after == before

@@ -39,37 +39,37 @@ def test_dotted_field_path_into_users(mcp, e2e_keys, tool):
 
 
 def test_relational_values_into_blocked_model_carry_ids_only(mcp, e2e_keys):
-    """``user_ids`` / ``create_uid`` of a partner: ids, never the users' names."""
+    """``create_uid`` / ``write_uid`` of a partner: ids, never the users' names
+    (``user_ids``, which mirrors res.users, is not readable at all: see
+    test_attacks_links.py)."""
     partner = e2e_keys["records"]["admin_partner"]
-    admin = e2e_keys["users"]["admin"]
     rows = tool_ok(tool_raw(mcp, "read", {"model": "res.partner", "ids": [partner],
-                                          "fields": ["user_ids", "create_uid"], "x2many_names": True}))
+                                          "fields": ["create_uid", "write_uid"], "x2many_names": True}))
     record = rows["records"][0]
-    assert record["user_ids"] == [{"id": admin, "display_name": None}]
-    assert record["create_uid"][1] is None
+    assert record["create_uid"][1] is None and record["write_uid"][1] is None
     plain = tool_ok(tool_raw(mcp, "search_read", {"model": "res.partner", "domain": [["id", "=", partner]],
-                                                  "fields": ["user_ids"]}))
-    assert plain["records"][0]["user_ids"] == [admin]
+                                                  "fields": ["create_uid"]}))
+    assert isinstance(plain["records"][0]["create_uid"][0], int) and plain["records"][0]["create_uid"][1] is None
 
 
 # ----------------------------------------------------------------------
 # domains
 # ----------------------------------------------------------------------
 DOMAIN_CASES = {
-    "password": ([["user_ids.password", "!=", False]],) + _path_denied("user_ids.password", "user_ids"),
-    "login": ([["user_ids.login", "=", "admin"]],) + _path_denied("user_ids.login", "user_ids"),
+    "password": ([["user_id.password", "!=", False]],) + _path_denied("user_id.password", "user_id"),
+    "login": ([["user_id.login", "=", "admin"]],) + _path_denied("user_id.login", "user_id"),
     "create_uid": ([["create_uid.login", "=", "admin"]],) + _path_denied("create_uid.login", "create_uid"),
     "or_branch": (["|", ["name", "=", "x"], ["write_uid.login", "ilike", "a"]],)
     + _path_denied("write_uid.login", "write_uid"),
-    "not_branch": (["!", ["user_ids.share", "=", True]],) + _path_denied("user_ids.share", "user_ids"),
-    "nested_any": ([["child_ids", "any", [["user_ids.login", "=", "admin"]]]],)
-    + _path_denied("user_ids.login", "user_ids"),
-    "any_on_users": ([["user_ids", "any", [["login", "=", "admin"]]]],
-                     MSG_PATH_DENIED % {"path": "user_ids", "model": USERS},
-                     {"model": USERS, "path": "user_ids", "reason": "blocked"}),
-    "name_search_comodel": ([["user_ids", "ilike", "admin"]],
-                            MSG_DOMAIN_ID_ONLY % {"field": "user_ids", "model": "res.partner", "comodel": USERS},
-                            {"model": USERS, "path": "user_ids", "reason": "blocked"}),
+    "not_branch": (["!", ["user_id.share", "=", True]],) + _path_denied("user_id.share", "user_id"),
+    "nested_any": ([["child_ids", "any", [["user_id.login", "=", "admin"]]]],)
+    + _path_denied("user_id.login", "user_id"),
+    "any_on_users": ([["user_id", "any", [["login", "=", "admin"]]]],
+                     MSG_PATH_DENIED % {"path": "user_id", "model": USERS},
+                     {"model": USERS, "path": "user_id", "reason": "blocked"}),
+    "name_search_comodel": ([["user_id", "ilike", "admin"]],
+                            MSG_DOMAIN_ID_ONLY % {"field": "user_id", "model": "res.partner", "comodel": USERS},
+                            {"model": USERS, "path": "user_id", "reason": "blocked"}),
     "child_of_name": ([["create_uid", "child_of", "Administrator"]],
                       MSG_DOMAIN_ID_ONLY % {"field": "create_uid", "model": "res.partner", "comodel": USERS},
                       {"model": USERS, "path": "create_uid", "reason": "blocked"}),
@@ -85,23 +85,23 @@ def test_domain_into_users(mcp, tool, case):
 
 
 def test_domain_two_hops_into_users(mcp):
-    """``partner_id.user_ids.login`` from res.company: refused at the user hop."""
+    """``partner_id.user_id.login`` from res.company: refused at the user hop."""
     body = tool_raw(mcp, "search_read", {"model": "res.company",
-                                         "domain": [["partner_id.user_ids.login", "=", "admin"]]})
-    denied(body, *_path_denied("partner_id.user_ids.login", "user_ids"))
+                                         "domain": [["partner_id.user_id.login", "=", "admin"]]})
+    denied(body, *_path_denied("partner_id.user_id.login", "user_id"))
 
 
 def test_domain_comparing_user_ids_is_allowed(mcp, e2e_keys):
     """Comparing a relation into a blocked model with ids stays possible (control case)."""
-    body = tool_raw(mcp, "count", {"model": "res.partner",
-                                   "domain": [["user_ids", "in", [e2e_keys["users"]["admin"]]]]})
-    assert tool_ok(body)["count"] == 1
+    admin = e2e_keys["users"]["admin"]
+    for domain in ([["create_uid", "in", [admin]]], [["user_id", "in", [admin]]], [["write_uid", "!=", False]]):
+        assert isinstance(tool_ok(tool_raw(mcp, "count", {"model": "res.partner", "domain": domain}))["count"], int)
 
 
 # ----------------------------------------------------------------------
 # groupby / order / aggregate specs
 # ----------------------------------------------------------------------
-@pytest.mark.parametrize("groupby,field", [("create_uid.login", "create_uid"), ("user_ids.login", "user_ids"),
+@pytest.mark.parametrize("groupby,field", [("create_uid.login", "create_uid"), ("user_id.login", "user_id"),
                                            ("write_uid.password", "write_uid")])
 def test_groupby_into_users(mcp, groupby, field):
     """``groupby: create_uid.login`` ⇒ -32003 path denied."""
@@ -118,7 +118,7 @@ def test_groupby_many2one_to_users_hides_names(mcp, e2e_keys):
         assert value is None or (isinstance(value[0], int) and value[1] is None), group
 
 
-@pytest.mark.parametrize("order,field", [("create_uid.login", "create_uid"), ("user_ids.login", "user_ids"),
+@pytest.mark.parametrize("order,field", [("create_uid.login", "create_uid"), ("user_id.login", "user_id"),
                                          ("name, write_uid.login desc", "write_uid")])
 def test_order_into_users(mcp, order, field):
     """``order: create_uid.login`` ⇒ -32003 path denied."""

@@ -87,7 +87,7 @@ class McpGuardMethods(models.AbstractModel):
                             + self._suggest(method, candidates),
                             data={"model": model_name, "method": method})
         if method in SAFE_MIXIN_METHODS:
-            self._check_mixin_arguments(method, args, kwargs, key)
+            self._check_mixin_arguments(model_name, method, args, kwargs, key)
         elif offered is not None:
             if method not in offered:
                 message = self._msg(MSG_METHOD_NOT_OFFERED, method=method, model=model_name)
@@ -148,7 +148,7 @@ class McpGuardMethods(models.AbstractModel):
         cls = type(model)
         return [name for name in dir(cls) if not name.startswith("_") and is_public_function(model, name)]
 
-    def _check_mixin_arguments(self, method, args, kwargs, key):
+    def _check_mixin_arguments(self, model_name, method, args, kwargs, key):
         """Keyword arguments only, each of the kind ``SAFE_MIXIN_METHODS``
         lists; partners and users must be records the user may read."""
         spec = SAFE_MIXIN_METHODS[method]
@@ -163,9 +163,9 @@ class McpGuardMethods(models.AbstractModel):
             if expected:
                 raise ToolError(self._msg(MSG_METHOD_KWARG_VALUE, method=method, kwarg=name, expected=expected))
             if kind == "partners":
-                self.check_link_ids("res.partner", value, method, name)
+                self.check_links(model_name, name, "res.partner", value, key)
             elif kind == "user" and value:
-                self.check_link_ids("res.users", [value], method, name)
+                self.check_links(model_name, name, "res.users", [value], key)
 
     @staticmethod
     def _mixin_value_problem(kind, value):
@@ -188,16 +188,3 @@ class McpGuardMethods(models.AbstractModel):
                 return 'a date "YYYY-MM-DD"'
         allowed = kind.split(":", 1)[1].split(",")
         return None if value in allowed else "one of " + ", ".join(allowed)
-
-    def check_link_ids(self, comodel_name, ids, model_name, field_name):
-        """Raise ToolError unless every id of ``ids`` is a ``comodel_name``
-        record the user may read (missing and unreadable look the same)."""
-        records = self.env[comodel_name].browse(ids)
-        readable = records.exists()._filtered_access("read")
-        refused = sorted(set(ids) - set(readable.ids))
-        if refused:
-            raise ToolError(
-                self.env._("Argument '%(field)s' of '%(method)s': no %(model)s record with id %(ids)s that you may use.",
-                           field=field_name, method=model_name, model=comodel_name,
-                           ids=", ".join(map(str, refused))),
-                data={"field": field_name, "missing_ids": refused})

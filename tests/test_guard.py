@@ -477,7 +477,7 @@ class TestGuardMethods(McpSecurityCase):
         # the argument check alone (this database has no mail module: no message_post)
         guard = self.guard_for(self.key_write)
         partner = self.env["res.partner"].create({"name": "MCP chatter target"})
-        guard._check_mixin_arguments("message_post", [], {"body": "hello", "subtype_xmlid": "mail.mt_note",
+        guard._check_mixin_arguments("res.partner", "message_post", [], {"body": "hello", "subtype_xmlid": "mail.mt_note",
                                                           "partner_ids": [partner.id]}, self.key_write)
         bad = [
             ({"author_id": 3}, "does not accept the argument 'author_id'"),
@@ -487,10 +487,10 @@ class TestGuardMethods(McpSecurityCase):
         ]
         for kwargs, text in bad:
             with self.subTest(kwargs=kwargs), self.assertRaises(ToolError) as catcher:
-                guard._check_mixin_arguments("message_post", [], kwargs, self.key_write)
+                guard._check_mixin_arguments("res.partner", "message_post", [], kwargs, self.key_write)
             self.assertIn(text, catcher.exception.message)
         with self.assertRaises(ToolError) as catcher:
-            guard._check_mixin_arguments("message_post", ["hello"], {}, self.key_write)
+            guard._check_mixin_arguments("res.partner", "message_post", ["hello"], {}, self.key_write)
         self.assertIn("keyword arguments only", catcher.exception.message)
 
     def test_method_needs_write(self):

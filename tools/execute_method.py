@@ -68,7 +68,7 @@ class ExecuteMethod(Tool):
         records = model.browse(ids)
         if ids:
             # missing and hidden by record rules look the same
-            refused = sorted(set(ids) - set(records.exists()._filtered_access("read").ids))
+            refused = sorted(set(ids) - set(call.guard.readable_ids(model._name, ids)))
             if refused:
                 raise ToolError("No %s record with id %s." % (model._name, ", ".join(map(str, refused))),
                                 data={"model": model._name, "missing_ids": refused})

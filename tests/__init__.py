@@ -16,3 +16,4 @@ from . import test_resources_prompts
 from . import test_tool_extension
 from . import test_settings_bounds
 from . import test_ui_tours
+from . import test_write_fence

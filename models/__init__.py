@@ -2,6 +2,7 @@
 from . import mcp_settings
 from . import res_config_settings
 from . import mcp_guard
+from . import mcp_guard_selection
 from . import mcp_write_fence
 from . import mcp_model_access
 from . import mcp_auth_counter

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from ...models.mcp_guard_rules import (MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE, MSG_VALUES_COMMAND,
-                                 MSG_VALUES_WRITES_BLOCKED)
+from ...models.mcp_guard_rules import (MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_READ_ONLY, MSG_MODEL_SCOPE,
+                                 MSG_VALUES_COMMAND, MSG_VALUES_WRITES_BLOCKED, READ_ONLY_MODELS)
 from .attack_helpers import ACL_MESSAGE, client, denied, e2e_db, rpc, sessions, sql, tool_ok, tool_raw  # noqa: F401 (sessions: fixture)
 
 
@@ -212,8 +212,12 @@ def test_links_that_write_blocked_records(sessions, e2e_keys, case):
               sql(e2e_db(), "SELECT cid, user_id FROM res_company_users_rel ORDER BY 1, 2"))
     body = tool_raw(sessions("attack_admin_write"), "update",
                     {"model": model, "ids": [record], "values": {field: value(victim)}})
-    denied(body, MSG_VALUES_WRITES_BLOCKED % {"field": field, "model": model, "comodel": "res.users"},
-           {"model": "res.users", "field": field, "reason": "blocked"})
+    if model in READ_ONLY_MODELS:  # res.company: refused before its values are looked at
+        denied(body, MSG_MODEL_READ_ONLY % {"model": model, "operation": "write"},
+               {"model": model, "operation": "write", "reason": "read_only"})
+    else:
+        denied(body, MSG_VALUES_WRITES_BLOCKED % {"field": field, "model": model, "comodel": "res.users"},
+               {"model": "res.users", "field": field, "reason": "blocked"})
     after = (sql(e2e_db(), "SELECT id, partner_id FROM res_users ORDER BY id"),
              sql(e2e_db(), "SELECT cid, user_id FROM res_company_users_rel ORDER BY 1, 2"))
     assert after == before

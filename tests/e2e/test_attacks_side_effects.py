@@ -26,7 +26,7 @@ import time
 import pytest
 
 from ...models.mcp_guard_rules import MSG_MODEL_READ_ONLY, MSG_SIDE_EFFECT
-from .attack_helpers import (DENIED, client, copy_database, denied, drop_database, e2e_db, odoo_shell, sessions,  # noqa: F401
+from .attack_helpers import (client, copy_database, denied, drop_database, e2e_db, odoo_shell, sessions,  # noqa: F401
                              sql, tool_ok, tool_raw)
 from .harness import OdooServer
 

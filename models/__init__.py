@@ -4,6 +4,8 @@ from . import res_config_settings
 from . import mcp_guard
 from . import mcp_guard_methods
 from . import mcp_guard_links
+from . import mcp_guard_selection
+from . import mcp_write_fence
 from . import mcp_model_access
 from . import mcp_auth_counter
 from . import mcp_key_usage

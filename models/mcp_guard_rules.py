@@ -286,3 +286,29 @@ MIN_REDACTED_NAME = 2
 MAX_IDS_NAMED = 20
 MSG_LINK_REFUSED = "Field '%(field)s' of model '%(model)s': no %(comodel)s record with id %(ids)s that you may use."
 MSG_RECORD_NOT_FOUND = "No %(model)s record with id %(id)s."
+
+# ----------------------------------------------------------------------
+# Write fence (``mcp_write_fence.py``): tables no write tool call may change,
+# not even as a side effect of an allowed write (an ORM override, a public
+# method). The tables of these models and the stored many2many relation
+# tables their own fields declare (res_groups_users_rel,
+# res_company_users_rel, res_groups_implied_rel, rule_group_rel, ...) are
+# watched; models that are not installed are skipped.
+# ----------------------------------------------------------------------
+FENCED_MODELS = (
+    # users, groups and their credentials
+    "res.users", "res.groups", "res.users.apikeys", "auth_totp.device", "auth.passkey.key",
+    # modules (install = code), access rights, record rules, system parameters
+    "ir.module.module", "ir.module.module.dependency", "ir.model.access", "ir.rule",
+    "ir.config_parameter",
+    # code that runs later or elsewhere, outgoing mail servers, views, metadata
+    "ir.cron", "ir.actions.server", "base.automation", "ir.mail_server", "ir.ui.view",
+    "ir.model", "ir.model.fields",
+    # UI configuration of other users
+    "ir.default", "ir.filters",
+    # the MCP layer's own security configuration
+    "mcp.api.key", "mcp.model.access",
+)
+
+MSG_SIDE_EFFECT = ("This call would change '%(model)s' (users, groups, modules and security settings"
+                   " cannot be changed through MCP).")

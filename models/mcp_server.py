@@ -233,7 +233,7 @@ class McpServer(models.AbstractModel):
         if problems:
             return tool_error_result("Invalid arguments: " + "; ".join(problems), ctx.revision)
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(), ctx.user_env["mcp.write.fence"].watch(tool.operation):
                 structured = tool.run(self._call(ctx, arguments))
         except errors.ToolError as exc:
             return tool_error_result(exc.message, ctx.revision)

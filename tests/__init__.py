@@ -18,3 +18,5 @@ from . import test_resources_prompts
 from . import test_tool_extension
 from . import test_settings_bounds
 from . import test_ui_tours
+from . import test_write_fence
+from . import test_guard_selection

@@ -13,8 +13,9 @@ def model_schema(call, model, field_filter=None, include_help=True):
 
     Relational fields pointing to a model this key may not read are left
     out of ``fields`` entirely (their names are listed in ``blocked_fields``
-    so an agent knows why they are missing); Odoo's ``groups=`` restrictions
-    apply through ``fields_get``.
+    so an agent knows why they are missing); selection values naming such a
+    model are left out of ``selection`` (``guard.filter_selection``); Odoo's
+    ``groups=`` restrictions apply through ``fields_get``.
     """
     allowed = allowed_model_set(call)
     description = model.fields_get(allfields=field_filter or None, attributes=list(ATTRIBUTES))
@@ -33,7 +34,7 @@ def model_schema(call, model, field_filter=None, include_help=True):
                 continue
             value = info[attr]
             if attr == "selection":
-                value = [[key, str(label)] for key, label in (value or [])]
+                value = [[key, str(label)] for key, label in call.guard.filter_selection(value, call.key)]
             elif attr in ("string", "help") and value is not None:
                 value = str(value)
             entry[attr] = value

@@ -80,7 +80,8 @@ def _field_lines(ctx, model, stored_only=False):
             break
         extra = " → %s" % field.comodel_name if field.relational else ""
         if field.type == "selection":
-            keys = [key for key, _label in (field._description_selection(model.env) or [])][:10]
+            keys = [key for key, _label in ctx.guard.filter_selection(
+                field._description_selection(model.env), ctx.key)][:10]
             extra = " (%s)" % ", ".join(map(str, keys))
         lines.append("- %s: %s%s — %s" % (fname, field.type, extra, field.string))
     return "\n".join(lines)

@@ -152,7 +152,7 @@ def convert_value(call, model, field, value, depth):
 def _selection(model, field, value):
     if value is None or value is False:
         return False
-    allowed = [key for key, _label in (field._description_selection(model.env) or [])]
+    allowed = [key for key, _label in model.env["mcp.guard"].filter_selection(field._description_selection(model.env))]
     if value not in allowed:
         raise _fail(model, field, value, "one of %s" % json.dumps(allowed[:50], default=str))
     return value

@@ -68,7 +68,7 @@ class McpGuardLinks(models.AbstractModel):
         return [rid for rid in wanted if rid in readable]
 
     @api.model
-    def check_links(self, model_name, field_name, comodel_name, ids, key=None):
+    def check_links(self, model_name, field_name, comodel_name, ids, key=None, chosen_model=False):
         """Refuse linking ``ids`` of ``comodel_name`` through ``field_name`` of
         ``model_name`` (ToolError) unless every id is a record the key's user
         may read (:meth:`readable_ids`); return ``ids``.
@@ -79,9 +79,18 @@ class McpGuardLinks(models.AbstractModel):
         to the rule nor to Odoo's: a link by id is allowed exactly where
         Odoo would let the user read the record. Call it for any value an
         agent supplies that names records (method arguments, wizard
-        values). ``key`` is the request's key (its user is this env's)."""
+        values). ``key`` is the request's key (its user is this env's).
+        ``chosen_model``: the agent named ``comodel_name`` itself (a
+        reference value): the model must also be one the guard lets the key
+        read, else every id is refused the same way."""
         ids = list(ids)
-        readable = set(self.readable_ids(comodel_name, ids))
+        if chosen_model and self.unreadable_models(key, [comodel_name]):
+            # the agent named the model (reference, many2one_reference): it
+            # must be one this key may read, not only one Odoo lets the user
+            # read (an admin reads mcp.api.key; the guard blocks it)
+            readable = set()
+        else:
+            readable = set(self.readable_ids(comodel_name, ids))
         refused = sorted({rid for rid in ids if _valid_id(rid) and rid not in readable})
         for rid in ids:  # not ids at all (method arguments): named too, after the ids
             if not _valid_id(rid) and rid not in refused:

@@ -246,7 +246,7 @@ class McpServer(models.AbstractModel):
             message = str(exc.args[0] if exc.args else exc)
             return tool_error_result(self.env["mcp.guard"].redact_user_names(message, arguments), ctx.revision)
         except psycopg2.errors.QueryCanceled:
-            return tool_error_result("The query took too long and was cancelled.", ctx.revision)
+            return tool_error_result(errors.MSG_QUERY_CANCELLED, ctx.revision)
         except (psycopg2.errors.DataError, psycopg2.errors.IntegrityError) as exc:
             return tool_error_result(f"The database refused the values: {exc.diag.message_primary}", ctx.revision)
         return tool_result(structured, ctx.revision)

@@ -193,16 +193,23 @@ class TestGuardLinks(McpSecurityCase):
         field = menu._fields["action"]
         action = self.env.ref("base.action_partner_form")
         admin_call = self.call(key=admin_key)
-        self.assertEqual(convert_value(admin_call, menu, field, "ir.actions.act_window,%d" % action.id, 0),
-                         "ir.actions.act_window,%d" % action.id)
-        for value, rid in (("ir.actions.act_window,%d" % MISSING, MISSING), ("no.such.model,1", 1)):
+        # every model this field offers is blocked (ir.actions.*): even the
+        # admin, who may read actions in Odoo, links none of them
+        for value in ("ir.actions.act_window,%d" % action.id, "ir.actions.act_window,%d" % MISSING,
+                      "no.such.model,1"):
             with self.subTest(value=value):
                 with self.assertRaises(ToolError) as catcher:
                     convert_value(admin_call, menu, field, value, 0)
-                self.assertEqual(catcher.exception.message, refused(
-                    "action", "ir.ui.menu", value.split(",")[0], rid))
-        # many2one_reference: the model is in the same values
+                self.assertEqual(catcher.exception.message,
+                                 'Invalid value "%s" for field \'action\' (reference) of model \'ir.ui.menu\': '
+                                 'expected a "model,id" string whose model is one of [].' % value)
+        # many2one_reference naming a model the guard blocks: refused like a missing id
         attachment = call.env["ir.attachment"]
+        with self.assertRaises(ToolError) as catcher:
+            check_values(admin_call, self.mcp_env(admin_key)["ir.attachment"],
+                         {"name": "x", "res_model": "mcp.api.key", "res_id": admin_key.id}, "create")
+        self.assertEqual(catcher.exception.message, refused("res_id", "ir.attachment", "mcp.api.key", admin_key.id))
+        # many2one_reference: the model is in the same values
         with self.assertRaises(ToolError) as catcher:
             check_values(call, attachment, {"name": "x", "res_model": "res.partner", "res_id": self.hidden.id}, "create")
         self.assertEqual(catcher.exception.message, refused("res_id", "ir.attachment", "res.partner", self.hidden.id))

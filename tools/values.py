@@ -65,7 +65,7 @@ def check_values(call, model, values, operation, depth=0):
             # sets only the id keeps the records' own models)
             ref_model = result.get(field.model_field)
             if isinstance(ref_model, str) and ref_model:
-                _check_targets(call, model, field, ref_model, [value])
+                call.guard.check_links(model._name, field.name, ref_model, [value], call.key, chosen_model=True)
     return result
 
 
@@ -218,8 +218,13 @@ def _reference(call, model, field, value):
     ref_model, _sep, ref_id = value.partition(",")
     if not ref_id.strip().isdigit():
         raise _fail(model, field, value, expected)
-    _check_targets(call, model, field, ref_model.strip(), [int(ref_id)])
-    return "%s,%d" % (ref_model.strip(), int(ref_id))
+    ref_model = ref_model.strip()
+    allowed = [name for name, _label in call.guard.filter_selection(
+        field._description_selection(model.env) or [], call.key)]
+    if ref_model not in allowed:
+        raise _fail(model, field, value, 'a "model,id" string whose model is one of %s' % json.dumps(allowed[:50]))
+    call.guard.check_links(model._name, field.name, ref_model, [int(ref_id)], call.key, chosen_model=True)
+    return "%s,%d" % (ref_model, int(ref_id))
 
 
 def _x2many(call, model, field, value, depth):

@@ -127,3 +127,34 @@ def test_ir_filters_model_list_is_blocked(sessions):
     the model is blocked."""
     body = tool_raw(sessions("attack_employee_write"), "get_model_schema", {"model": "ir.filters"})
     denied(body, MSG_MODEL_BLOCKED % {"model": "ir.filters"}, {"model": "ir.filters", "reason": "blocked"})
+
+
+def _reference_refused_text(value):
+    return ("Invalid value %s for field %r (reference) of model %r: expected a \"model,id\" string whose model is "
+            "one of %s." % (json.dumps(value), REFERENCE_FIELD, MODEL, json.dumps(list(VISIBLE))))
+
+
+@pytest.mark.parametrize("target", ["mcp.api.key", "res.users.apikeys", "ir.config_parameter", "no.such.model"])
+def test_reference_to_a_blocked_model_is_refused(sessions, industry, target):
+    """A reference value naming a blocked model (an admin may read mcp.api.key
+    in Odoo: the guard may not let the link through) ⇒ the same text as a
+    model the field does not offer; nothing written."""
+    body = tool_raw(sessions("attack_admin_write"), "update",
+                    {"model": MODEL, "ids": [industry], "values": {REFERENCE_FIELD: "%s,1" % target}})
+    assert tool_error_text(body) == _reference_refused_text("%s,1" % target)
+    assert sql(e2e_db(), f"SELECT {REFERENCE_FIELD} FROM res_partner_industry WHERE id = %s",  # noqa: S608
+               (industry,)) != [("%s,1" % target,)]
+
+
+def test_reference_to_a_readable_record(sessions, industry, e2e_keys):
+    """A readable model and record is linked; a missing id is refused with the
+    link message (hidden ids get the same one: tests/test_guard_links.py)."""
+    admin = sessions("attack_admin_write")
+    partner = e2e_keys["records"]["company_b_partner"]
+    ok = tool_raw(admin, "update", {"model": MODEL, "ids": [industry],
+                                    "values": {REFERENCE_FIELD: "res.partner,%d" % partner}})
+    assert tool_ok(ok)["ids"] == [industry]
+    body = tool_raw(admin, "update", {"model": MODEL, "ids": [industry],
+                                      "values": {REFERENCE_FIELD: "res.partner,987654321"}})
+    assert tool_error_text(body) == ("Field %r of model %r: no res.partner record with id 987654321 that you may use."
+                                     % (REFERENCE_FIELD, MODEL))

@@ -13,6 +13,7 @@
 - ``copy_database`` / ``drop_database``: a throwaway copy of the e2e
   database for a dedicated server whose global settings may be changed.
 """
+import contextlib
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from .harness import odoo_command
+from .harness import OdooServer, odoo_command
 from .rawmcp import RawMcp
 
 DENIED = -32003
@@ -185,6 +186,30 @@ def copy_database(source, target):
     dump.stdout.close()
     if dump.wait(timeout=600) != 0 or restore.returncode != 0:
         raise RuntimeError("copying %s to %s failed: %s" % (source, target, restore.stderr.decode()[-2000:]))
+
+
+@contextlib.contextmanager
+def dedicated_server(e2e_conf, suffix, prepare=None, workers=0):
+    """A server of its own on a copy ``<e2e db>_<suffix>`` of the e2e
+    database, for tests that change global settings or write a lot: yields
+    ``(server, prepared, copy)`` where ``prepared`` is what
+    ``prepare(conf, copy)`` returned (run on the copy before the server
+    starts). The copy is dropped afterwards, also when starting fails."""
+    conf, db = e2e_conf
+    copy = f"{db}_{suffix}"
+    copy_database(db, copy)
+    try:
+        prepared = prepare(conf, copy) if prepare else None
+        server = OdooServer(conf, copy, workers=workers,
+                            log_path=os.path.join(os.path.dirname(conf), f"e2e-{copy}.log")).start()
+    except Exception:
+        drop_database(copy)
+        raise
+    try:
+        yield server, prepared, copy
+    finally:
+        server.stop()
+        drop_database(copy)
 
 
 def dump_database_text(db):

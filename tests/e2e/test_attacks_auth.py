@@ -7,15 +7,13 @@ over a copy of the e2e database whose settings are lowered (settings are
 global: the shared servers keep theirs).
 """
 import itertools
-import os
 import time
 
 import pytest
 
 from ...models.mcp_api_key import MSG_INVALID_KEY, MSG_LOCKED_OUT, MSG_RATE_LIMITED
-from .attack_helpers import (RATE_LIMITED, UNAUTHORIZED, copy_database, drop_database, e2e_db, odoo_shell,
-                             post_initialize, sql)
-from .harness import OdooServer
+from .attack_helpers import (RATE_LIMITED, UNAUTHORIZED, dedicated_server, e2e_db, odoo_shell, post_initialize,
+                             sql)
 
 _addresses = itertools.count(10)
 
@@ -97,19 +95,9 @@ print("OUT_BEGIN" + json.dumps(tokens) + "OUT_END")
 def limits(e2e_conf):
     """(server, tokens): threaded server on a copy of the e2e db with
     lockout threshold 3 / duration 10 s and 5 requests per minute per key."""
-    conf, db = e2e_conf
-    copy = f"{db}_limits"
-    copy_database(db, copy)
-    try:
-        tokens = odoo_shell(conf, copy, LIMITS_SNIPPET)
-        server = OdooServer(conf, copy, workers=0,
-                            log_path=os.path.join(os.path.dirname(conf), f"e2e-{copy}.log")).start()
-    except Exception:
-        drop_database(copy)
-        raise
-    yield server, tokens, copy
-    server.stop()
-    drop_database(copy)
+    with dedicated_server(e2e_conf, "limits",
+                          lambda conf, copy: odoo_shell(conf, copy, LIMITS_SNIPPET)) as (server, tokens, copy):
+        yield server, tokens, copy
 
 
 def test_lockout_after_failures_then_released(limits):

@@ -17,7 +17,6 @@ settings lowered (rate limit 10/min, batches of 6, timeout 1 s); each test
 uses keys of its own, so their budgets do not mix.
 """
 import json
-import os
 import time
 
 import pytest
@@ -26,8 +25,7 @@ import requests
 from ...models.mcp_api_key import MSG_RATE_LIMITED
 from ...protocol.errors import MSG_QUERY_CANCELLED
 from ...protocol.jsonrpc import MSG_BATCH_TOO_LARGE
-from .attack_helpers import RATE_LIMITED, client, copy_database, drop_database, odoo_shell, sql, tool_error_text
-from .harness import OdooServer
+from .attack_helpers import RATE_LIMITED, client, dedicated_server, odoo_shell, sql, tool_error_text
 from .sse import SseReader
 
 RATE_LIMIT = 10
@@ -62,10 +60,7 @@ print("OUT_BEGIN" + json.dumps({"tokens": tokens, "keys": keys}) + "OUT_END")
 def limited(e2e_conf):
     """(server, keys, db): a threaded server on a copy of the e2e database
     with the lowered settings and the slow partners."""
-    conf, db = e2e_conf
-    copy = f"{db}_batches"
-    copy_database(db, copy)
-    try:
+    def prepare(conf, copy):
         keys = odoo_shell(conf, copy, SNIPPET)
         sql(copy, """
             INSERT INTO res_partner (name, complete_name, active, type, create_uid, write_uid,
@@ -74,14 +69,10 @@ def limited(e2e_conf):
               FROM (SELECT 'slow ' || repeat('a', 2000) || g AS n FROM generate_series(1, %s) g) AS names
         """, (SLOW_ROWS,))
         sql(copy, "ANALYZE res_partner")
-        server = OdooServer(conf, copy, workers=0,
-                            log_path=os.path.join(os.path.dirname(conf), f"e2e-{copy}.log")).start()
-    except Exception:
-        drop_database(copy)
-        raise
-    yield server, keys, copy
-    server.stop()
-    drop_database(copy)
+        return keys
+
+    with dedicated_server(e2e_conf, "batches", prepare) as (server, keys, copy):
+        yield server, keys, copy
 
 
 def batch_session(server, token):

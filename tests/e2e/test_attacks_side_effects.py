@@ -20,15 +20,13 @@ The fence tests and the sweep run on a copy of the e2e database with a
 server of their own (they write a lot; ``any_public_method`` is enabled
 there so that the method policy does not hide what the fence must catch).
 """
-import os
 import time
 
 import pytest
 
-from ...models.mcp_guard_rules import MSG_MODEL_READ_ONLY, MSG_SIDE_EFFECT
-from .attack_helpers import (client, copy_database, denied, drop_database, e2e_db, odoo_shell, sessions,  # noqa: F401
+from ...models.mcp_guard_rules import MSG_METHOD_DENIED, MSG_MODEL_READ_ONLY, MSG_SIDE_EFFECT
+from .attack_helpers import (client, dedicated_server, denied, e2e_db, odoo_shell, sessions,  # noqa: F401
                              sql, tool_ok, tool_raw)
-from .harness import OdooServer
 
 INTERNAL_ERROR = -32603
 #: Tables whose rows the sweep must leave exactly as they were.
@@ -93,13 +91,18 @@ def test_company_and_lang_still_readable(sessions, model):
                                            ("res.lang", "action_activate_langs")])
 @pytest.mark.parametrize("key", ["attack_admin_write", "attack_employee_write"])
 def test_code_installing_methods_refused(sessions, e2e_keys, key, model, method):
-    """install_l10n_modules (returned true for an admin write key) and
-    action_activate_langs ⇒ -32003 read_only; no module changed state."""
+    """install_l10n_modules (returned true for an admin write key) ⇒ -32003,
+    refused by name ('install') before anything else; action_activate_langs ⇒
+    -32003 read_only; no module changed state."""
     db = e2e_db()
     rid = e2e_keys["company_a"] if model == "res.company" else _lang_id(db)
     modules = sql(db, "SELECT name, state FROM ir_module_module ORDER BY name")
     body = tool_raw(sessions(key), "execute_method", {"model": model, "method": method, "ids": [rid]})
-    denied(body, _read_only(model, "write"), {"model": model, "operation": "write", "reason": "read_only"})
+    if "install" in method:
+        denied(body, MSG_METHOD_DENIED % {"method": method, "model": model},
+               {"model": model, "method": method, "reason": "method"})
+    else:
+        denied(body, _read_only(model, "write"), {"model": model, "operation": "write", "reason": "read_only"})
     assert sql(db, "SELECT name, state FROM ir_module_module ORDER BY name") == modules
 
 
@@ -196,19 +199,8 @@ def fence(e2e_conf, e2e_keys):
     """(server, info, db): threaded server on a copy of the e2e db (made
     after the e2e users exist) with ``any_public_method`` on, admin/employee
     write keys and the sweep plan."""
-    conf, db = e2e_conf
-    copy = f"{db}_fence"
-    copy_database(db, copy)
-    try:
-        info = odoo_shell(conf, copy, SETUP)
-        server = OdooServer(conf, copy, workers=0,
-                            log_path=os.path.join(os.path.dirname(conf), f"e2e-{copy}.log")).start()
-    except Exception:
-        drop_database(copy)
-        raise
-    yield server, info, copy
-    server.stop()
-    drop_database(copy)
+    with dedicated_server(e2e_conf, "fence", lambda conf, copy: odoo_shell(conf, copy, SETUP)) as (server, info, copy):
+        yield server, info, copy
 
 
 def test_currency_activation_is_fenced(fence):

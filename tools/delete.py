@@ -10,7 +10,7 @@ class Delete(Tool):
     name = "delete"
     title = "Delete records"
     description = (
-        "Permanently delete records by id. Ids that no longer exist are reported in "
+        "Permanently delete records by id. Ids that no longer exist (or that you may not see) are reported in "
         "missing_ids (deleting twice is harmless). Odoo may refuse (e.g. records still in "
         "use); the message says why. Prefer archiving (update active=false) when the model "
         "has an `active` field. Example: {\"model\": \"res.partner\", \"ids\": [42]}"
@@ -38,8 +38,9 @@ class Delete(Tool):
     def run(self, call):
         model = get_model(call, "unlink")
         ids = get_ids(call)
-        records = model.browse(ids).exists()
-        deleted = [rid for rid in ids if rid in set(records.ids)]
+        readable = set(call.guard.readable_ids(model._name, ids))  # missing and hidden: one answer
+        records = model.browse([rid for rid in ids if rid in readable])
+        deleted = [rid for rid in ids if rid in readable]
         records.unlink()
         return {"model": model._name, "deleted_ids": deleted,
                 "missing_ids": [rid for rid in ids if rid not in deleted], "count": len(deleted)}

@@ -14,7 +14,7 @@ class Read(Tool):
     title = "Read records"
     description = (
         "Read fields of Odoo records by id (same value formats as search_read). Ids that do "
-        "not exist are listed in missing_ids. "
+        "not exist, or that you may not see, are listed in missing_ids. "
         "Example: {\"model\": \"res.partner\", \"ids\": [1, 3], \"fields\": [\"name\", \"email\"]}"
     )
     input_schema = {
@@ -55,8 +55,8 @@ def read_records(call, model, ids, field_names):
     """Read ``ids`` of ``model``; the result dict of the ``read`` tool."""
     if not ids:
         raise ToolError("No record ids given.")
-    existing = model.browse(ids).exists()
-    found = set(existing.ids)
+    # missing and hidden by record rules look the same: both in missing_ids
+    found = set(call.guard.readable_ids(model._name, ids))
     records = model.browse([rid for rid in ids if rid in found])
     rows, truncated = serialize_for_call(call, records, field_names)
     result = {

@@ -46,7 +46,7 @@ class Update(Tool):
         ids = get_ids(call)
         values = check_values(call, model, opt_object(call.arguments, "values"), "write")
         records = model.browse(ids)
-        missing = sorted(set(ids) - set(records.exists().ids))
+        missing = sorted(set(ids) - set(call.guard.readable_ids(model._name, ids)))  # or hidden: one answer
         if missing:
             raise ToolError("No %s record with id %s; nothing was updated." % (model._name, ", ".join(map(str, missing))),
                             data={"model": model._name, "missing_ids": missing})

@@ -96,9 +96,8 @@ def test_employee_without_write_acl(sessions, e2e_keys):
 # ----------------------------------------------------------------------
 def test_company_b_never_sees_company_a(sessions, e2e_keys):
     """The company B user: company A's partner and company are invisible
-    through search_read, count, aggregate, name_search; read / resources/read
-    ⇒ Odoo's access error as -32003 without any record data; resources/read
-    ⇒ not found, exactly as for a record that does not exist."""
+    through search_read, count, aggregate, name_search; read and
+    resources/read answer exactly as for a record that does not exist."""
     mcp = sessions("attack_company_b")
     secret = e2e_keys["records"]["secret_a_partner"]
     company_a = e2e_keys["company_a"]
@@ -112,23 +111,28 @@ def test_company_b_never_sees_company_a(sessions, e2e_keys):
     assert tool_ok(tool_raw(mcp, "name_search", {"model": "res.partner", "name": "Company A Secret"}))["results"] == []
     assert tool_ok(tool_raw(mcp, "count", {"model": "res.company", "domain": [["id", "=", company_a]]}))["count"] == 0
     for model, record in (("res.partner", secret), ("res.company", company_a)):
-        body = tool_raw(mcp, "read", {"model": model, "ids": [record]})
-        denied(body, ACL_MESSAGE, {"reason": "acl", "model": model})
+        # hidden reads exactly like missing: listed in missing_ids, no record data
+        hidden = tool_ok(tool_raw(mcp, "read", {"model": model, "ids": [record]}))
+        missing = tool_ok(tool_raw(mcp, "read", {"model": model, "ids": [987654321]}))
+        assert (hidden["records"], hidden["missing_ids"]) == ([], [record])
+        assert {**hidden, "missing_ids": None} == {**missing, "missing_ids": None}
         body = rpc(mcp, "resources/read", {"uri": f"odoo://record/{model}/{record}"})
         assert body["error"]["code"] == -32002 and body["error"]["message"] == f"No {model} record with id {record}.", body
         assert "Secret" not in str(body) and "secret" not in str(body)
 
 
 def test_company_b_cannot_write_company_a(sessions, e2e_keys):
-    """Updating / deleting company A's partner as the company B user ⇒ -32003,
-    the row untouched."""
+    """Updating / deleting company A's partner as the company B user ⇒ the
+    answers for an id that does not exist, the row untouched."""
     mcp = sessions("attack_company_b")
     secret = e2e_keys["records"]["secret_a_partner"]
     before = sql(e2e_db(), "SELECT name, comment, active, write_date FROM res_partner WHERE id = %s", (secret,))
-    denied(tool_raw(mcp, "update", {"model": "res.partner", "ids": [secret], "values": {"comment": "pwned"}}),
-           ACL_MESSAGE, {"reason": "acl", "model": "res.partner"})
-    denied(tool_raw(mcp, "delete", {"model": "res.partner", "ids": [secret]}),
-           ACL_MESSAGE, {"reason": "acl", "model": "res.partner"})
+    for rid in (secret, 987654321):  # hidden and missing: the same answers
+        body = tool_raw(mcp, "update", {"model": "res.partner", "ids": [rid], "values": {"comment": "pwned"}})
+        assert body["result"]["isError"] is True
+        assert body["result"]["content"][0]["text"] == "No res.partner record with id %d; nothing was updated." % rid
+        deleted = tool_ok(tool_raw(mcp, "delete", {"model": "res.partner", "ids": [rid]}))
+        assert deleted == {"model": "res.partner", "deleted_ids": [], "missing_ids": [rid], "count": 0}
     assert sql(e2e_db(), "SELECT name, comment, active, write_date FROM res_partner WHERE id = %s",
                (secret,)) == before
 
@@ -150,8 +154,7 @@ def test_company_b_record_rules_both_server_modes(server, e2e_keys):
     mcp = client(server, e2e_keys["tokens"]["attack_company_b"])
     secret = e2e_keys["records"]["secret_a_partner"]
     assert tool_ok(tool_raw(mcp, "count", {"model": "res.partner", "domain": [["id", "=", secret]]}))["count"] == 0
-    denied(tool_raw(mcp, "read", {"model": "res.partner", "ids": [secret]}),
-           ACL_MESSAGE, {"reason": "acl", "model": "res.partner"})
+    assert tool_ok(tool_raw(mcp, "read", {"model": "res.partner", "ids": [secret]}))["missing_ids"] == [secret]
 
 
 # ----------------------------------------------------------------------

@@ -216,6 +216,14 @@ class TestGuardLinks(McpSecurityCase):
         checked = check_values(call, attachment, {"name": "x", "res_model": "res.partner", "res_id": self.visible.id},
                                "create")
         self.assertEqual(checked["res_id"], self.visible.id)
+        # a write of the id alone: checked against the model the record names
+        existing = self.env["ir.attachment"].create({"name": "x", "res_model": "res.partner",
+                                                     "res_id": self.visible.id})
+        records = call.env["ir.attachment"].browse(existing.id)
+        with self.assertRaises(ToolError) as catcher:
+            check_values(call, records, {"res_id": self.hidden.id}, "write")
+        self.assertEqual(catcher.exception.message, refused("res_id", "ir.attachment", "res.partner", self.hidden.id))
+        self.assertEqual(check_values(call, records, {"res_id": self.visible.id}, "write"), {"res_id": self.visible.id})
 
     # ------------------------------------------------------------------
     # fields that mirror blocked models

@@ -44,11 +44,11 @@ class Update(Tool):
     def run(self, call):
         model = get_model(call, "write")
         ids = get_ids(call)
-        values = check_values(call, model, opt_object(call.arguments, "values"), "write")
         records = model.browse(ids)
         missing = sorted(set(ids) - set(call.guard.readable_ids(model._name, ids)))  # or hidden: one answer
         if missing:
             raise ToolError("No %s record with id %s; nothing was updated." % (model._name, ", ".join(map(str, missing))),
                             data={"model": model._name, "missing_ids": missing})
+        values = check_values(call, records, opt_object(call.arguments, "values"), "write")
         records.write(values)
         return {"model": model._name, "ids": ids, "count": len(ids), "fields": sorted(values)}

@@ -41,7 +41,9 @@ TEXT_TYPES = ("char", "text", "html")
 
 def check_values(call, model, values, operation, depth=0):
     """Return the ORM-ready copy of ``values`` for ``operation`` ('create' or
-    'write') on ``model``, or raise ToolError."""
+    'write') on ``model`` (for a write, the records written: a
+    many2one_reference id set alone is checked against the models they
+    name), or raise ToolError."""
     if not isinstance(values, dict) or not values:
         raise ToolError("Argument 'values' must be a non-empty object of field: value, "
                         "e.g. {\"name\": \"Acme\"}.")
@@ -61,11 +63,14 @@ def check_values(call, model, values, operation, depth=0):
     for fname, value in result.items():
         field = model._fields[fname]
         if field.type == "many2one_reference" and value:
-            # the model of the linked record is in the values (a write that
-            # sets only the id keeps the records' own models)
-            ref_model = result.get(field.model_field)
-            if isinstance(ref_model, str) and ref_model:
-                call.guard.check_links(model._name, field.name, ref_model, [value], call.key, chosen_model=True)
+            # the model of the linked record is in the values, or (a write of
+            # the id only: ``model`` is then the records written)
+            # without it, the models the records to write already name
+            ref_models = [result[field.model_field]] if field.model_field in result \
+                else set(model.mapped(field.model_field)) if field.model_field in model._fields else []
+            for ref_model in ref_models:
+                if isinstance(ref_model, str) and ref_model:
+                    call.guard.check_links(model._name, field.name, ref_model, [value], call.key, chosen_model=True)
     return result
 
 

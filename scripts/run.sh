@@ -4,7 +4,7 @@
 #   - starts the private PostgreSQL (scripts/pg.sh)
 #   - creates database mcp_demo (mcp_bridge + demo data), or upgrades the
 #     module when its files changed since the last run
-#   - prints the URLs, a fresh demo API key and a client config
+#   - prints the URLs, a fresh demo API key and every client's config
 #   - runs Odoo in the foreground on 127.0.0.1:8069 (Ctrl-C stops it)
 # Environment: MCP_HTTP_PORT (8069), MCP_DEMO_DB (mcp_demo), MCP_DB_* (external PostgreSQL).
 set -euo pipefail
@@ -46,7 +46,7 @@ elif [ "$(cat "$RUN_DIR/module.hash" 2>/dev/null)" != "$(module_hash)" ]; then
     module_hash >"$RUN_DIR/module.hash"
 fi
 
-# A fresh demo API key (the previous demo key is revoked) and the client config.
+# A fresh demo API key (the previous demo key is revoked) and the client configs (protocol/client_configs.py).
 odoo_cmd shell -c "$CONF" -d "$DB" --no-http --log-level=error \
     <"$REPO/scripts/demo_key.py" 2>"$RUN_DIR/demo_key.log" | sed -n '/^MCP_DEMO_BEGIN$/,/^MCP_DEMO_END$/p' \
     | sed '1d;$d' >"$RUN_DIR/demo_key.txt" || true

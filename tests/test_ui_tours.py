@@ -22,6 +22,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tests.common import ChromeBrowser
 
+from ..protocol import client_configs
 from ..wizard.mcp_connect_wizard import McpConnectWizard
 
 MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -265,8 +266,12 @@ class TestUiModels(TransactionCase):
         self.assertEqual(json.loads(wizard.config_vscode),
                          {"servers": {"my-odoo": {"type": "http", "url": url, "headers": {"Authorization": auth}}}})
         desktop = json.loads(wizard.config_claude_desktop)["mcpServers"]["my-odoo"]
-        self.assertIn(url, desktop["args"])
-        self.assertEqual(desktop["env"], {"MCP_AUTH": auth})
+        self.assertNotIn("type", desktop)
+        self.assertEqual(desktop["args"][:3], ["-y", "mcp-remote", url])
+        self.assertEqual(desktop["env"], {"AUTH_HEADER": auth})
+        # one source: the wizard shows what protocol/client_configs.py builds
+        configs = client_configs.client_configs(url, self.token, "my-odoo")
+        self.assertEqual({client: wizard["config_" + client] for client in configs}, configs)
         for text in (wizard.config_remote, wizard.config_inspector, wizard.config_curl):
             self.assertIn(url, text)
             self.assertIn(auth, text)

@@ -10,7 +10,6 @@ context of the action that reopens the wizard (like ``mcp.api.key.show``).
 """
 import json
 import logging
-import shlex
 import time
 
 import requests
@@ -19,6 +18,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mcp_api_key import TOKEN_RE
+from ..protocol import client_configs
 
 _logger = logging.getLogger(__name__)
 
@@ -26,8 +26,6 @@ _logger = logging.getLogger(__name__)
 TEST_TIMEOUT = 10
 #: protocol revision the connection test negotiates
 TEST_REVISION = "2025-06-18"
-#: shown in the configurations when no token is known
-TOKEN_PLACEHOLDER = "<YOUR_MCP_KEY>"
 #: wizard fields carried over when the wizard reopens itself
 _CARRIED_FIELDS = ("key_mode", "key_id", "server_name", "name", "user_id", "scope", "expiry_date")
 
@@ -82,50 +80,19 @@ class McpConnectWizard(models.TransientModel):
     def _compute_configs(self):
         for wizard in self:
             configs = wizard._mcp_client_configs(
-                wizard.url or "", wizard.token or TOKEN_PLACEHOLDER, wizard.server_name or "odoo")
+                wizard.url or "", wizard.token or client_configs.TOKEN_PLACEHOLDER, wizard.server_name or "odoo")
             for client, text in configs.items():
                 wizard["config_" + client] = text
 
     @api.model
     def _mcp_client_configs(self, url, token, name):
-        """``{client: text}`` of the ready-to-paste configurations.
+        """``{client: text}`` of the ready-to-paste configurations, built by
+        :func:`~odoo.addons.mcp_bridge.protocol.client_configs.client_configs`
+        (the one source that ``make run`` and the README show too).
 
         Extension point: override to add or change a client (and add the
         matching ``config_<client>`` field and page to the view)."""
-        auth = f"Bearer {token}"
-        dump = lambda data: json.dumps(data, indent=2)  # noqa: E731
-        q = shlex.quote
-        return {
-            # Claude Desktop speaks stdio to local servers: mcp-remote bridges
-            # to a remote HTTP server and sends the header (the env variable
-            # avoids the space in the argument, which some platforms split).
-            "claude_desktop": dump({"mcpServers": {name: {
-                "command": "npx",
-                "args": ["-y", "mcp-remote", url, "--header", "Authorization:${MCP_AUTH}"],
-                "env": {"MCP_AUTH": auth},
-            }}}),
-            "claude_code": f"claude mcp add --transport http {q(name)} {q(url)} --header {q('Authorization: ' + auth)}",
-            "cursor": dump({"mcpServers": {name: {"url": url, "headers": {"Authorization": auth}}}}),
-            "vscode": dump({"servers": {name: {"type": "http", "url": url, "headers": {"Authorization": auth}}}}),
-            "remote": "\n".join([
-                _("Server URL: %(url)s", url=url),
-                _("Transport: Streamable HTTP"),
-                _("Authentication: HTTP header"),
-                "Authorization: " + auth,
-            ]),
-            "inspector": (f"npx @modelcontextprotocol/inspector --cli {q(url)} --transport http "
-                          f"--header {q('Authorization: ' + auth)} --method tools/list"),
-            "curl": "\n".join([
-                f"curl -s {q(url)} \\",
-                f"  -H {q('Authorization: ' + auth)} \\",
-                "  -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\",
-                "  -d " + q(json.dumps({
-                    "jsonrpc": "2.0", "id": 1, "method": "initialize",
-                    "params": {"protocolVersion": TEST_REVISION, "capabilities": {},
-                               "clientInfo": {"name": "curl", "version": "1"}}},
-                    separators=(",", ":"))),
-            ]),
-        }
+        return client_configs.client_configs(url, token, name, _=self.env._)
 
     # ------------------------------------------------------------------
     # Buttons

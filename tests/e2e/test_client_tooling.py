@@ -5,8 +5,10 @@ helper against a stand-in FastMCP server behind a bearer check.
 Skipped when the tools are not installed (scripts/setup.sh installs them).
 """
 import asyncio
+import importlib.util
 import json
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -19,6 +21,18 @@ import pytest
 from . import clients, sdk1
 
 TOKEN = "test-token-123"
+
+
+def _load_client_configs():
+    """protocol/client_configs.py, loaded by path as scripts/print_connect.py does."""
+    spec = importlib.util.spec_from_file_location(
+        "mcp_client_configs", os.path.join(clients.REPO, "protocol", "client_configs.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+client_configs = _load_client_configs()
 
 
 def _tools_installed():
@@ -200,6 +214,30 @@ def test_inspector_http_and_sse(fake_server):
     assert json.loads(called["result"]["content"][0]["text"]) == {"echo": "hé"}
     over_sse = clients.run_inspector(base + "/sse", TOKEN, "sse", "tools/list")
     assert [t["name"] for t in over_sse["result"]["tools"]] == ["echo"]
+
+
+def test_inspector_snippet_as_printed_lists_the_tools(fake_server):
+    """The Inspector command of the Connect wizard / make run, run as printed
+    (``npx @modelcontextprotocol/inspector`` is the pinned Inspector here)."""
+    base, _log = fake_server
+    argv = shlex.split(client_configs.client_configs(base + "/mcp", TOKEN, "odoo")["inspector"])
+    assert argv[:2] == ["npx", "@modelcontextprotocol/inspector"]
+    proc = _run([clients.node_bin(), clients.INSPECTOR_JS, *argv[2:]], capture_output=True, text=True,
+                env=clients._node_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert [t["name"] for t in clients.parse_json_output(proc.stdout)["tools"]] == ["echo"]
+
+
+def test_curl_snippet_as_printed_initializes(fake_server):
+    """The curl example, run by a shell as printed, gets an initialize result."""
+    base, log = fake_server
+    snippet = client_configs.client_configs(base + "/mcp", TOKEN, "odoo")["curl"]
+    proc = _run(["bash", "-c", snippet], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    data = [line[5:] for line in proc.stdout.splitlines() if line.startswith("data:")]
+    message = json.loads(data[0] if data else proc.stdout)
+    assert message["result"]["serverInfo"]["name"] == "fake-odoo"
+    assert "POST /mcp Bearer %s" % TOKEN in log.read_text()
 
 
 def test_inspector_reports_a_bad_token(fake_server):

@@ -6,7 +6,7 @@
     "summary": "Expose Odoo to AI agents as a secure Model Context Protocol (MCP) server",
     "description": """
 Turns this Odoo database into a Model Context Protocol server at /mcp:
-AI agents (Claude, Cursor, ChatGPT, any MCP client) connect with a per-agent
+AI agents (Claude Code, Claude Desktop, Cursor, VS Code, any MCP client) connect with a per-agent
 API key and work on Odoo data through tools, always as the key's Odoo user.
 """,
     "author": "MCP Server for Odoo contributors",

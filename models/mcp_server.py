@@ -3,7 +3,7 @@
 ``services/transport.py`` turns HTTP into calls of :meth:`McpServer._handle_message`
 and back; this model authenticates, finds the method, runs it as the key's
 user inside a savepoint and maps every exception to a JSON-RPC error or an
-``isError`` tool result in one place.
+``isError`` tool result in one place (:meth:`McpServer._map_exception`).
 """
 import logging
 import time
@@ -15,8 +15,8 @@ from odoo import api, models
 from odoo.exceptions import AccessError, MissingError, RedirectWarning, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..protocol import capabilities, errors, jsonrpc, pagination, revisions
-from ..protocol.tool_result import tool_error_result, tool_result
+from ..protocol import capabilities, error_map, errors, jsonrpc, pagination, revisions
+from ..protocol.tool_result import tool_result
 from ..tools import completion, prompts, registry, resources
 from ..tools.base import ToolCall
 
@@ -39,7 +39,8 @@ INSTRUCTIONS = (
 class McpContext:
     """Per-request facts the handlers need (not stored)."""
 
-    __slots__ = ("key", "session", "revision", "settings", "transport", "ip", "user_env", "audit")
+    __slots__ = ("key", "session", "revision", "settings", "transport", "ip", "user_env", "audit", "params",
+                 "failure")
 
     def __init__(self, key, session, revision, settings, transport, ip, user_env):
         self.key = key
@@ -50,6 +51,8 @@ class McpContext:
         self.ip = ip
         self.user_env = user_env
         self.audit = {}
+        self.params = {}    # of the message being handled
+        self.failure = None  # Failure of the last message handled (None: it succeeded)
 
 
 _validators = {}
@@ -113,13 +116,18 @@ class McpServer(models.AbstractModel):
         """Handle one JSON-RPC message; return the response dict or ``None``.
 
         Each request that touches the database runs in a savepoint: whatever
-        fails leaves nothing behind.
-        Concurrency errors propagate so that Odoo retries the whole request.
+        fails leaves nothing behind. Whatever a handler raises is answered as
+        :meth:`_map_exception` says; ``ctx.failure`` keeps that
+        :class:`~..protocol.error_map.Failure` (``None`` after a success) for
+        the transport to take the HTTP status and headers from. Concurrency
+        errors propagate so that Odoo retries the whole request.
         """
+        ctx.failure, ctx.params = None, {}
         try:
             kind = jsonrpc.classify(message)
         except errors.InvalidRequest as exc:
-            return jsonrpc.error_response(None, exc)
+            ctx.failure = self._map_exception(exc, ctx, None)
+            return ctx.failure.response(None)
         if kind != "request":
             return None  # notifications and client responses: nothing to answer
         msg_id = message.get("id")
@@ -136,6 +144,7 @@ class McpServer(models.AbstractModel):
                 params = {}
             if not isinstance(params, dict):
                 raise errors.InvalidParams("params must be an object")
+            ctx.params = params
             if handler == "_rpc_tools_call":  # it runs the tool in a savepoint of its own
                 result = self._rpc_tools_call(params, ctx)
             elif handler in NO_DATABASE_HANDLERS:
@@ -146,22 +155,88 @@ class McpServer(models.AbstractModel):
             if isinstance(result, dict) and result.get("isError"):
                 outcome = "error"
             return jsonrpc.result_response(msg_id, result)
-        except errors.McpError as exc:
-            outcome = "denied" if exc.code in (errors.ACCESS_DENIED, errors.UNAUTHORIZED) else "error"
-            code = exc.code
-            return jsonrpc.error_response(msg_id, exc)
-        except psycopg2.errors.QueryCanceled:  # statement_timeout_ms, outside a tool (tools answer isError)
-            outcome, code = "error", errors.QUERY_CANCELLED
-            return jsonrpc.error_response(msg_id, errors.QueryCancelled())
-        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-            outcome, code = "error", errors.INTERNAL_ERROR  # this attempt; Odoo retries the request
-            raise
-        except Exception:  # noqa: BLE001 - the one place mapping unexpected errors
-            _logger.exception("MCP %s failed", method)
-            outcome, code = "error", errors.INTERNAL_ERROR
-            return jsonrpc.error_response(msg_id, errors.McpError("Internal error"))
+        except Exception as exc:  # noqa: BLE001 - answered by the one error map
+            failure = self._map_exception(exc, ctx, method)
+            if failure is None:
+                outcome, code = "error", errors.INTERNAL_ERROR  # this attempt; Odoo retries the request
+                raise
+            ctx.failure = failure
+            outcome, code = failure.audit
+            return failure.response(msg_id, ctx.revision)
         finally:
             self._audit(ctx, outcome, code, started)
+
+    @api.model
+    def _map_exception(self, exc, ctx, where):
+        """The one error map: what the client sees of exception ``exc``.
+
+        ``where`` is the JSON-RPC method being handled (``ctx.params`` holds
+        its params), ``None`` for a message that is not even a valid
+        request, or ``"transport"`` for a refusal of the HTTP layer (then
+        ``ctx`` may be ``None``). Returns a
+        :class:`~..protocol.error_map.Failure` (a JSON-RPC error with its HTTP
+        status and headers, or for ``tools/call`` an ``isError`` result the
+        agent can act on), or ``None`` for a concurrency error, which must
+        propagate so that Odoo retries the request.
+
+        =====================================  ===================================  ==========================
+        exception                              ``tools/call``                       other methods
+        =====================================  ===================================  ==========================
+        ``McpError`` (guard, fence, handlers)  its code/message/data                same
+        ``ToolError``                          ``isError``: its message             -32602 with its message
+        ``AccessError``                        -32003 ``{"reason": "acl", model}``  same in resources/read,
+                                                                                    else -32603
+        ``MissingError``                       ``isError``: record not found        resources/read: resource
+                                                                                    not found, else -32603
+        ``UserError``/``RedirectWarning``      ``isError``: Odoo's text, user       -32603
+                                               names redacted
+        PostgreSQL statement timeout           ``isError``: took too long           -32006
+        PostgreSQL data/integrity error        ``isError``: the database refused    -32603
+        concurrency (Odoo retries)             ``None``: propagates                 same
+        anything else                          -32603 "Internal error" (logged)     same
+        =====================================  ===================================  ==========================
+
+        Extension point: override, handle your own exception kinds and call
+        ``super()`` for the others.
+        """
+        if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+            return None
+        if where == "transport":
+            return error_map.from_mcp_error(exc)
+        revision = ctx.revision if ctx is not None else None
+        params = (ctx.params if ctx is not None else None) or {}
+        in_tool = where == "tools/call"
+        if isinstance(exc, errors.ResourceNotFound):
+            exc.code = revisions.resource_not_found_code(revision)  # -32602 in 2026-07-28
+        elif isinstance(exc, errors.ToolError):
+            if in_tool:
+                return error_map.Failure.tool(exc.message)
+            exc = errors.InvalidParams(exc.message)
+        elif isinstance(exc, AccessError) and where in ("tools/call", "resources/read"):
+            data = {"reason": "acl"}
+            if ctx.audit.get("model"):
+                data["model"] = ctx.audit["model"]
+            exc = errors.AccessDenied("Access denied by Odoo access rights or record rules", data=data)
+        elif isinstance(exc, MissingError) and in_tool:
+            return error_map.Failure.tool("Record not found (deleted, or not visible to this user).")
+        elif isinstance(exc, MissingError) and where == "resources/read":
+            exc = errors.ResourceNotFound("Resource not found", data={"uri": params.get("uri")},
+                                          code=revisions.resource_not_found_code(revision))
+        elif isinstance(exc, (UserError, RedirectWarning)) and in_tool:
+            # ValidationError too: messages meant for users, verbatim but for
+            # the names of users ("Linked active users: ...")
+            message = str(exc.args[0] if exc.args else exc)
+            return error_map.Failure.tool(self.env["mcp.guard"].redact_user_names(message, params.get("arguments")))
+        elif isinstance(exc, psycopg2.errors.QueryCanceled):  # statement_timeout_ms
+            if in_tool:
+                return error_map.Failure.tool(errors.MSG_QUERY_CANCELLED)
+            exc = errors.QueryCancelled()
+        elif isinstance(exc, (psycopg2.errors.DataError, psycopg2.errors.IntegrityError)) and in_tool:
+            return error_map.Failure.tool(f"The database refused the values: {exc.diag.message_primary}")
+        elif not isinstance(exc, errors.McpError):
+            _logger.error("MCP %s failed", where, exc_info=exc)
+            exc = errors.McpError("Internal error")
+        return error_map.from_mcp_error(exc, revision, dispatched=True)
 
     @api.model
     def _audit(self, ctx, outcome, code, started):
@@ -226,38 +301,17 @@ class McpServer(models.AbstractModel):
         if arguments is None:
             arguments = {}
         if not isinstance(arguments, dict):
-            return tool_error_result("arguments must be a JSON object", ctx.revision)
+            raise errors.ToolError("arguments must be a JSON object")
         if isinstance(arguments.get("model"), str):
             ctx.audit["model"] = arguments["model"][:128]
         problems = self._validate_arguments(tool, arguments)
         if problems:
-            return tool_error_result("Invalid arguments: " + "; ".join(problems), ctx.revision)
-        try:
-            with self.env.cr.savepoint(), ctx.user_env["mcp.write.fence"].watch(tool.operation):
-                structured = tool.run(self._call(ctx, arguments))
-        except errors.ToolError as exc:
-            return tool_error_result(exc.message, ctx.revision)
-        except AccessError as exc:
-            raise self._access_denied(exc, ctx) from None
-        except MissingError:
-            return tool_error_result("Record not found (deleted, or not visible to this user).", ctx.revision)
-        except (UserError, RedirectWarning) as exc:  # ValidationError too: messages meant for users,
-            # verbatim but for the names of users ("Linked active users: ...")
-            message = str(exc.args[0] if exc.args else exc)
-            return tool_error_result(self.env["mcp.guard"].redact_user_names(message, arguments), ctx.revision)
-        except psycopg2.errors.QueryCanceled:
-            return tool_error_result(errors.MSG_QUERY_CANCELLED, ctx.revision)
-        except (psycopg2.errors.DataError, psycopg2.errors.IntegrityError) as exc:
-            return tool_error_result(f"The database refused the values: {exc.diag.message_primary}", ctx.revision)
+            raise errors.ToolError("Invalid arguments: " + "; ".join(problems))
+        # what the tool raises is answered by _map_exception (via _handle_message),
+        # after this savepoint rolled back whatever it wrote
+        with self.env.cr.savepoint(), ctx.user_env["mcp.write.fence"].watch(tool.operation):
+            structured = tool.run(self._call(ctx, arguments))
         return tool_result(structured, ctx.revision)
-
-    @staticmethod
-    def _access_denied(exc, ctx):
-        """Odoo's AccessError as a JSON-RPC error that leaks no record data."""
-        data = {"reason": "acl"}
-        if ctx.audit.get("model"):
-            data["model"] = ctx.audit["model"]
-        return errors.AccessDenied("Access denied by Odoo access rights or record rules", data=data)
 
     @staticmethod
     def _validate_arguments(tool, arguments):
@@ -282,18 +336,7 @@ class McpServer(models.AbstractModel):
         model = resources.uri_model(uri)
         if model:
             ctx.audit["model"] = model[:128]
-        try:
-            return resources.read_resource(self._call(ctx, params), uri)
-        except errors.ToolError as exc:
-            raise errors.InvalidParams(exc.message) from None
-        except AccessError as exc:
-            raise self._access_denied(exc, ctx) from None
-        except MissingError:
-            raise errors.ResourceNotFound("Resource not found", data={"uri": uri},
-                                          code=revisions.resource_not_found_code(ctx.revision)) from None
-        except errors.ResourceNotFound as exc:
-            exc.code = revisions.resource_not_found_code(ctx.revision)  # -32602 in 2026-07-28
-            raise
+        return resources.read_resource(self._call(ctx, params), uri)
 
     def _rpc_prompts_list(self, params, ctx):
         items = prompts.list_prompts()
@@ -310,10 +353,7 @@ class McpServer(models.AbstractModel):
         arguments = params.get("arguments") or {}
         if not isinstance(arguments, dict):
             raise errors.InvalidParams("arguments must be an object")
-        try:
-            return prompts.get_prompt(self._call(ctx, params), name, arguments)
-        except errors.ToolError as exc:
-            raise errors.InvalidParams(exc.message) from None
+        return prompts.get_prompt(self._call(ctx, params), name, arguments)
 
     def _rpc_completion_complete(self, params, ctx):
         ref, argument = params.get("ref"), params.get("argument")

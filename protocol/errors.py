@@ -1,7 +1,8 @@
 """JSON-RPC / MCP error codes and the exceptions that carry them.
 
-Every layer raises these; the dispatcher (models/mcp_server.py) turns them
-into JSON-RPC error objects and HTTP statuses in one place.
+Every layer raises these; the one error map (``mcp.server._map_exception``,
+with its value object in ``protocol/error_map.py``) turns them into JSON-RPC
+error objects, HTTP statuses and headers.
 """
 
 # JSON-RPC 2.0
@@ -25,10 +26,12 @@ class McpError(Exception):
 
     ``http_status`` is the status of the HTTP response carrying it where the
     transport allows one (Streamable HTTP POST); 200 otherwise.
+    ``retry_after`` (seconds), when set, goes to the ``Retry-After`` header.
     """
 
     code = INTERNAL_ERROR
     http_status = 200
+    retry_after = None
 
     def __init__(self, message, data=None, code=None, http_status=None):
         super().__init__(message)
@@ -107,6 +110,16 @@ class QueryCancelled(McpError):
         super().__init__(message, data=data)
 
 
+class ServiceUnavailable(McpError):
+    """The database cannot be reached (HTTP 503 + ``Retry-After``)."""
+
+    http_status = 503
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class SessionNotFound(McpError):
     code = SESSION_NOT_FOUND
     http_status = 404
@@ -125,6 +138,21 @@ class ToolError(Exception):
         super().__init__(message)
         self.message = message
         self.data = data
+
+
+class InvalidQuery(ToolError):
+    """A query built from agent input that Odoo or PostgreSQL refused:
+    ``what`` names the part of the input (``"domain"``…), ``exc`` is Odoo's
+    ``ValueError`` (domain parser) or PostgreSQL's ``DataError`` (a value of
+    the wrong type for a column)."""
+
+    def __init__(self, what, exc):
+        if isinstance(exc, ValueError):
+            message = "Invalid %s: %s" % (what, exc)
+        else:
+            detail = (getattr(exc, "pgerror", None) or str(exc)).strip().splitlines()[0]
+            message = "Invalid value in %s: %s" % (what, detail)
+        super().__init__(message)
 
 
 # MCP 2026-07-28 (basic/index "Error Codes"): -32020..-32099 is reserved for

@@ -27,6 +27,8 @@ import psycopg2
 from odoo import http
 
 from ..models.mcp_settings import SETTINGS_SPEC
+from ..protocol import errors
+from ..protocol.error_map import from_mcp_error
 from .health import health_report
 
 _logger = logging.getLogger(__name__)
@@ -50,21 +52,26 @@ def _json(body, status, headers=()):
     return response
 
 
+def _error_json(exc, headers=()):
+    """The JSON answer of McpError ``exc`` (no registry here to call
+    ``mcp.server._map_exception`` on: its pure part, ``from_mcp_error``)."""
+    failure = from_mcp_error(exc)
+    return _json(failure.response(None), failure.http_status, list(failure.headers) + list(headers))
+
+
 def unavailable_response(dbname, path):
     """The 503 JSON answer of an MCP path while the database is unreachable."""
     if path == "/mcp/health":
         body, _healthy = health_report(dbname, None)
-    else:
-        body = {"jsonrpc": "2.0", "id": None,
-                "error": {"code": -32603, "message": "Service unavailable: the database cannot be reached"}}
-    return _json(body, 503, [("Retry-After", str(RETRY_AFTER_SECONDS))])
+        return _json(body, 503, [("Retry-After", str(RETRY_AFTER_SECONDS))])
+    return _error_json(errors.ServiceUnavailable("Service unavailable: the database cannot be reached",
+                                                 retry_after=RETRY_AFTER_SECONDS))
 
 
 def too_large_response():
     """The 413 JSON answer of a body declared larger than any body limit."""
-    return _json({"jsonrpc": "2.0", "id": None, "error": {
-        "code": -32600, "message": f"Request body larger than {MAX_BODY_LIMIT} bytes"}}, 413,
-        [("Connection", "close")])
+    return _error_json(errors.InvalidRequest(f"Request body larger than {MAX_BODY_LIMIT} bytes", http_status=413),
+                       [("Connection", "close")])
 
 
 def _patch_requests():

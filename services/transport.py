@@ -2,8 +2,10 @@
 HTTP+SSE transport (2024-11-05) on /mcp/sse + /mcp/messages.
 
 Checks come cheapest first: HTTP method, Origin, bearer key, content type,
-Accept, body size, JSON. Every refusal is a JSON-RPC error body with the
-right HTTP status; the JSON-RPC messages themselves go to ``mcp.server``.
+Accept, body size, JSON. Every refusal is an McpError carrying its HTTP
+status, answered as the one error map (``mcp.server._map_exception``) says;
+the JSON-RPC messages themselves go to ``mcp.server``, whose ``ctx.failure``
+gives the HTTP status of an error it answered.
 """
 import json
 import logging
@@ -31,13 +33,6 @@ ALLOWED_HEADERS = ("Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Pro
                    "Last-Event-ID, Mcp-Method, Mcp-Name")
 EXPOSED_HEADERS = "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate, Retry-After"
 STREAM_HEADERS = [("Cache-Control", "no-cache, no-store"), ("X-Accel-Buffering", "no")]
-#: 2026-07-28: HTTP status of a JSON-RPC error (the reference SDK's table);
-#: other codes travel with 200.
-STATELESS_ERROR_STATUS = {
-    errors.PARSE_ERROR: 400, errors.INVALID_REQUEST: 400, errors.INVALID_PARAMS: 400,
-    errors.HEADER_MISMATCH: 400, errors.MISSING_REQUIRED_CLIENT_CAPABILITY: 400,
-    errors.UNSUPPORTED_PROTOCOL_VERSION: 400, errors.METHOD_NOT_FOUND: 404,
-}
 
 
 class HttpRefusal(Exception):
@@ -58,14 +53,10 @@ def json_response(body, status=200, headers=()):
     return response
 
 
-def error_response(exc, msg_id=None, status=None, headers=()):
-    """HTTP response carrying McpError ``exc`` as a JSON-RPC error."""
-    headers = list(headers)
-    if isinstance(exc, errors.Unauthorized):
-        headers.append(("WWW-Authenticate", 'Bearer realm="mcp", error="invalid_token"'))
-    if isinstance(exc, errors.RateLimited):
-        headers.append(("Retry-After", str(int(exc.retry_after))))
-    return json_response(jsonrpc.error_response(msg_id, exc), status or exc.http_status or 400, headers)
+def error_response(failure, body, headers=()):
+    """HTTP response carrying the JSON-RPC ``body`` of ``failure`` (a
+    :class:`~..protocol.error_map.Failure`) with its status and headers."""
+    return json_response(body, failure.http_status, list(headers) + list(failure.headers))
 
 
 def _accept(httprequest):
@@ -128,12 +119,14 @@ class Exchange:
         self.key = self.user_env = None
 
     # -- checks ---------------------------------------------------------
-    def refuse(self, exc, msg_id=None, status=None, headers=()):
-        raise HttpRefusal(error_response(exc, msg_id, status, list(headers) + self.cors))
+    def refuse(self, exc, msg_id=None):
+        """Stop with McpError ``exc`` as the answer (its HTTP status)."""
+        failure = self.server._map_exception(exc, None, "transport")
+        raise HttpRefusal(error_response(failure, failure.response(msg_id), self.cors))
 
     def check_enabled(self):
         if not self.settings["enabled"]:
-            self.refuse(errors.McpError("The MCP server is disabled in Settings"), status=503)
+            self.refuse(errors.McpError("The MCP server is disabled in Settings", http_status=503))
 
     def check_origin(self):
         """Refuse a browser ``Origin`` that is not this server nor allowed (403).
@@ -151,7 +144,7 @@ class Exchange:
             return
         if _is_own_origin(origin, self.env):
             return
-        self.refuse(errors.McpError("Origin not allowed", code=errors.ACCESS_DENIED), status=403)
+        self.refuse(errors.McpError("Origin not allowed", code=errors.ACCESS_DENIED, http_status=403))
 
     def _origin_allowed(self, origin):
         """True when ``origin`` is in the allowed-origins setting (or it has "*")."""
@@ -190,8 +183,8 @@ class Exchange:
         """
         try:
             messages, is_batch = jsonrpc.split_batch(parsed, revision, self.settings["max_batch_size"])
-        except errors.McpError as exc:
-            self.refuse(exc, status=400)
+        except errors.McpError as exc:  # InvalidRequest: 400
+            self.refuse(exc)
         if is_batch:
             try:
                 self.key._check_batch_budget(jsonrpc.count_requests(messages), self.ip, self.settings)
@@ -202,7 +195,7 @@ class Exchange:
     def check_content_type(self):
         mimetype = self.httprequest.mimetype
         if mimetype != JSON:
-            self.refuse(errors.InvalidRequest("Content-Type must be application/json"), status=415)
+            self.refuse(errors.InvalidRequest("Content-Type must be application/json", http_status=415))
 
     def read_body(self):
         """The parsed JSON body; 413 past the body limit, 400 for invalid JSON.
@@ -215,10 +208,10 @@ class Exchange:
         failure) reads it again.
         """
         limit = self.settings["body_limit"]
-        too_large = errors.InvalidRequest(f"Request body larger than {limit} bytes")
+        too_large = errors.InvalidRequest(f"Request body larger than {limit} bytes", http_status=413)
         length = self.httprequest.content_length
         if length is not None and length > limit:
-            self.refuse(too_large, status=413)
+            self.refuse(too_large)
         environ = self.httprequest.environ
         data = environ.get("mcp_bridge.body")
         if data is None:
@@ -227,11 +220,11 @@ class Exchange:
                 raw = getattr(self.httprequest, "_HTTPRequest__wrapped", self.httprequest)
                 data = _read_at_most(raw.stream, limit + 1)
             except RequestEntityTooLarge:
-                self.refuse(too_large, status=413)
+                self.refuse(too_large)
             except (OSError, BadRequest):  # malformed chunks, client gone mid-body
                 self.refuse(errors.ParseError("Parse error: the request body could not be read"))
             if len(data) > limit:
-                self.refuse(too_large, status=413)
+                self.refuse(too_large)
             environ["mcp_bridge.body"] = data
         try:
             return jsonrpc.parse_body(data)
@@ -249,15 +242,15 @@ class Exchange:
         header = self.httprequest.headers.get(VERSION_HEADER)
         try:
             revision = revisions.check_header(header)
-        except errors.McpError as exc:
-            self.refuse(exc, status=400)
+        except errors.McpError as exc:  # UnsupportedProtocolVersion: 400
+            self.refuse(exc)
         return session_revision or revision
 
     def find_session(self, required=True):
         session_id = self.httprequest.headers.get(SESSION_HEADER)
         if not session_id:
             if required:
-                self.refuse(errors.InvalidRequest(f"Missing {SESSION_HEADER} header"), status=400)
+                self.refuse(errors.InvalidRequest(f"Missing {SESSION_HEADER} header"))
             return self.env["mcp.session"].sudo().browse()
         session = self.env["mcp.session"]._find(session_id, self.key)
         if not session:
@@ -298,8 +291,8 @@ class Exchange:
         self.check_content_type()
         accept = _accept(self.httprequest)
         if not (_accepts(accept, JSON) or _accepts(accept, SSE)):
-            self.refuse(errors.InvalidRequest("Accept must allow application/json or text/event-stream"),
-                        status=406)
+            self.refuse(errors.InvalidRequest("Accept must allow application/json or text/event-stream",
+                                              http_status=406))
         parsed = self.read_body()
 
         if jsonrpc.is_initialize(parsed):
@@ -314,8 +307,8 @@ class Exchange:
         responses = [r for r in (self.server._handle_message(m, ctx) for m in messages) if r is not None]
         if not responses:
             return json_response(None, 202, self.cors)
-        if not is_batch and responses[0].get("error", {}).get("code") == errors.INVALID_REQUEST:
-            self.refuse(errors.InvalidRequest(responses[0]["error"]["message"]), status=400)
+        if not is_batch and ctx.failure is not None and ctx.failure.http_status != 200:
+            return error_response(ctx.failure, responses[0], self.cors)  # an invalid request: 400
         body = responses if is_batch else responses[0]
         return self._answer(body, accept, session)
 
@@ -344,24 +337,23 @@ class Exchange:
         message = messages[0]
         try:
             kind = jsonrpc.classify(message)
-        except errors.McpError as exc:
-            self.refuse(exc, status=400)
+        except errors.McpError as exc:  # InvalidRequest: 400
+            self.refuse(exc)
         if kind != jsonrpc.REQUEST:
             return json_response(None, 202, self.cors)
         msg_id = message["id"]
         try:
             meta = stateless.validate_request(message, self.httprequest.headers)
-        except errors.McpError as exc:
-            self.refuse(exc, msg_id, status=400)
+        except errors.McpError as exc:  # all 400
+            self.refuse(exc, msg_id)
         revision = meta["protocol_version"]
         method = message["method"]
         if method not in revisions.client_methods(revision) or method not in self.server._get_rpc_handlers():
             self.refuse(stateless.method_not_found(method, revision), msg_id)
-        response = self.server._handle_message(message, self.context(self.env["mcp.session"].sudo().browse(),
-                                                                     revision))
-        if "error" in response:
-            status = STATELESS_ERROR_STATUS.get(response["error"].get("code"), 200)
-            return json_response(response, status, self.cors)
+        ctx = self.context(self.env["mcp.session"].sudo().browse(), revision)
+        response = self.server._handle_message(message, ctx)
+        if "error" in response:  # the revision's status table (error_map.STATELESS_ERROR_STATUS)
+            return error_response(ctx.failure, response, self.cors)
         if isinstance(response.get("result"), dict):
             stateless.finalize_result(response["result"], revision, method)
         return self._answer(response, accept, self.env["mcp.session"].sudo().browse())
@@ -369,7 +361,7 @@ class Exchange:
     def _post_initialize(self, message, accept):
         header_version = self.httprequest.headers.get(VERSION_HEADER)
         if header_version and header_version not in revisions.REVISIONS:
-            self.refuse(errors.InvalidRequest(f"Unsupported {VERSION_HEADER}: {header_version}"), status=400)
+            self.refuse(errors.InvalidRequest(f"Unsupported {VERSION_HEADER}: {header_version}"))
         ctx = self.context(self.env["mcp.session"].sudo().browse(), None)
         response = self.server._handle_message(message, ctx)
         session = self.env["mcp.session"].sudo().browse()
@@ -401,7 +393,7 @@ class Exchange:
                                  [("Allow", "POST, DELETE, OPTIONS")] + self.cors)
         accept = _accept(self.httprequest)
         if accept is not None and SSE not in accept:
-            self.refuse(errors.InvalidRequest("Accept must allow text/event-stream"), status=406)
+            self.refuse(errors.InvalidRequest("Accept must allow text/event-stream", http_status=406))
         session = self.find_session()
         self.check_version_header(session.revision)
         return Response(streams.session_stream(self.env.cr.dbname, session.id), status=200, mimetype=SSE,

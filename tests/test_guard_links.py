@@ -306,9 +306,9 @@ class TestGuardLinks(McpSecurityCase):
         victim = self.user_b.partner_id
         env = self.mcp_env(self.key_write)
         ctx = McpContext(self.key_write, None, "2025-06-18", {"max_records": 100}, "test", "127.0.0.1", env)
-        result = self.env["mcp.server"]._rpc_tools_call(
-            {"name": "update", "arguments": {"model": "res.partner", "ids": [victim.id], "values": {"active": False}}},
-            ctx)
+        result = self.env["mcp.server"]._handle_message({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+            "name": "update", "arguments": {"model": "res.partner", "ids": [victim.id], "values": {"active": False}}}},
+            ctx)["result"]
         self.assertTrue(result["isError"])
         text = result["content"][0]["text"]
         self.assertIn("Linked active users", text)

@@ -77,10 +77,12 @@ class TestResourcesPrompts(ToolsCase):
         ctx = McpContext(self.key, self.env["mcp.session"].browse(), "2025-06-18", {}, "streamable_http",
                          "127.0.0.1", self.key._mcp_env(self.env))
         with patch.object(resources, "read_resource", side_effect=AccessError("no")):
-            with self.assertRaises(AccessDenied) as catcher:
-                self.env["mcp.server"]._rpc_resources_read(
-                    {"uri": "odoo://record/res.partner/%d" % self.partner.id}, ctx)
-        self.assertEqual(catcher.exception.data, {"reason": "acl", "model": "res.partner"})
+            response = self.env["mcp.server"]._handle_message({
+                "jsonrpc": "2.0", "id": 3, "method": "resources/read",
+                "params": {"uri": "odoo://record/res.partner/%d" % self.partner.id}}, ctx)
+        self.assertEqual(response["error"], {"code": AccessDenied.code,
+                                             "message": "Access denied by Odoo access rights or record rules",
+                                             "data": {"reason": "acl", "model": "res.partner"}})
         self.assertEqual(ctx.audit["model"], "res.partner")
 
     # prompts -------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import datetime
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -56,11 +57,29 @@ class TestExecuteMethodTool(ToolsCase):
         self.assertEqual(hidden, [1])
 
     def test_context_is_sanitized(self):
-        result = self.run_tool("execute_method", {
-            "model": "res.partner", "method": "address_get", "ids": [self.company.id],
-            "args": [["invoice"]], "context": {"lang": "en_US", "active_test": False, "uid": 1,
-                                               "tracking_disable": True}})
+        """The method runs with the whitelisted keys of the agent's context
+        only: no ``uid``, no ``tracking_disable``; still as the key's user."""
+        partner_class = type(self.env["res.partner"])
+        original = partner_class.address_get
+        received = []
+
+        def address_get(records, adr_pref=None):
+            if adr_pref == ["invoice"]:  # the tool's call (res.company computes call it too)
+                received.append((records.ids, dict(records.env.context), records.env.uid))
+            return original(records, adr_pref)
+
+        with patch.object(partner_class, "address_get", address_get):
+            result = self.run_tool("execute_method", {
+                "model": "res.partner", "method": "address_get", "ids": [self.company.id],
+                "args": [["invoice"]], "context": {"lang": "en_US", "active_test": False, "uid": 1,
+                                                   "tracking_disable": True}})
         self.assertEqual(result["result"]["invoice"], self.invoice.id)
+        self.assertEqual(len(received), 1)
+        ids, context, uid = received[0]
+        self.assertEqual((ids, uid), ([self.company.id], self.user.id))
+        self.assertEqual((context.get("lang"), context.get("active_test")), ("en_US", False))
+        self.assertNotIn("uid", context)
+        self.assertNotIn("tracking_disable", context)
 
     def test_errors(self):
         self.assertToolError("execute_method", {"model": "res.partner", "method": "address_get",

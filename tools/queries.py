@@ -3,7 +3,7 @@ import contextlib
 
 import psycopg2
 
-from ..protocol.errors import ToolError
+from ..protocol.errors import InvalidQuery
 
 
 @contextlib.contextmanager
@@ -11,16 +11,14 @@ def agent_query(what="domain"):
     """Run an ORM query built from agent input.
 
     A ``ValueError`` from Odoo's domain parser or a PostgreSQL data error
-    (a value of the wrong type for a column) becomes a ToolError saying
-    what is wrong. ``UserError``, ``ValidationError`` and ``AccessError``
-    pass through unchanged. No savepoint of its own: tools run inside the
-    dispatcher's savepoint (``mcp.server._rpc_tools_call``), whose rollback
-    leaves the transaction usable after a database error.
+    (a value of the wrong type for a column) becomes ``InvalidQuery`` naming
+    ``what`` was wrong (a ``ToolError``: the error map answers it as an
+    ``isError`` result). ``UserError``, ``ValidationError`` and
+    ``AccessError`` pass through unchanged. No savepoint of its own: tools
+    run inside the dispatcher's savepoint (``mcp.server._rpc_tools_call``),
+    whose rollback leaves the transaction usable after a database error.
     """
     try:
         yield
-    except ValueError as exc:
-        raise ToolError("Invalid %s: %s" % (what, exc)) from None
-    except psycopg2.DataError as exc:
-        detail = (exc.pgerror or str(exc)).strip().splitlines()[0]
-        raise ToolError("Invalid value in %s: %s" % (what, detail)) from None
+    except (ValueError, psycopg2.DataError) as exc:
+        raise InvalidQuery(what, exc) from None

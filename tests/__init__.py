@@ -20,3 +20,4 @@ from . import test_settings_bounds
 from . import test_ui_tours
 from . import test_write_fence
 from . import test_guard_selection
+from . import test_session

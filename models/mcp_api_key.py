@@ -35,6 +35,14 @@ MSG_INVALID_KEY = "Invalid or expired API key"
 MSG_LOCKED_OUT = "Too many failed authentication attempts from this address; retry later"
 MSG_RATE_LIMITED = "Rate limit exceeded for this API key; retry later"
 
+
+
+def token_digest(digest_key, token):
+    """The stored digest of ``token``: HMAC-SHA256 keyed with ``digest_key``
+    (the database secret, see ``mcp.api.key._digest_key``), hex."""
+    return hmac.new(digest_key, token.encode(), hashlib.sha256).hexdigest()
+
+
 #: Fields holding secret material: never readable or writable outside sudo.
 SECRET_FIELDS = ("key_index", "key_digest", "previous_key_index", "previous_key_digest", "previous_valid_until")
 
@@ -220,7 +228,7 @@ class McpApiKey(models.Model):
     @api.model
     def _digest(self, token):
         """HMAC-SHA256 of ``token`` keyed with the database secret (hex)."""
-        return hmac.new(self._digest_key(), token.encode(), hashlib.sha256).hexdigest()
+        return token_digest(self._digest_key(), token)
 
     @api.model
     @tools.ormcache()
@@ -262,6 +270,20 @@ class McpApiKey(models.Model):
         record.sudo().write({"key_index": index, "key_digest": digest})
         record._log_event("generate")
         return record, token
+
+    @api.model
+    def _generate_agent_key(self, name, user, scope="read", expiry_date=False, allowed_ips=False, companies=None):
+        """Create the key of an agent from the values the admin chose in a
+        wizard (*Generate API Key*, *Connect*) and return ``(record, token)``
+        (see ``_generate_key``). ``companies`` empty: all of the user's."""
+        return self._generate_key({
+            "name": name,
+            "user_id": user.id,
+            "scope": scope or "read",
+            "expiry_date": expiry_date or False,
+            "allowed_ips": allowed_ips or False,
+            "company_ids": [fields.Command.set(companies.ids if companies else [])],
+        })
 
     def _rotate(self):
         """Give this key a new secret and return the new token.

@@ -26,7 +26,9 @@ from .mcp_guard_rules import (
     MSG_UNKNOWN_FIELD, MSG_FIELD_DENIED, MSG_PATH_DENIED, MSG_PATH_NOT_RELATIONAL, MSG_BAD_PATH,
     MSG_BAD_FIELDS, MSG_DOMAIN_NOT_LIST, MSG_DOMAIN_BAD_TERM, MSG_DOMAIN_BAD_OPERATOR, MSG_DOMAIN_BAD_VALUE,
     MSG_DOMAIN_ARITY, MSG_DOMAIN_TOO_COMPLEX, MSG_DOMAIN_ID_ONLY, MSG_BAD_ORDER, MSG_ORDER_NOT_STORED,
-    MSG_BAD_GROUPBY, MSG_BAD_GRANULARITY, MSG_BAD_AGGREGATE, 
+    MSG_BAD_GROUPBY, MSG_BAD_GRANULARITY, MSG_BAD_AGGREGATE, MSG_UNKNOWN_AGGREGATE, MSG_AGGREGATE_NOT_NUMERIC,
+    MSG_GROUPBY_PATH, MSG_NAME_SEARCH_OPERATOR, NAME_SEARCH_OPERATORS, NUMERIC_AGGREGATE_FUNCTIONS,
+    NUMERIC_FIELD_TYPES,
     MSG_CONTEXT_NOT_OBJECT, MSG_CONTEXT_COMPANIES, MSG_CONTEXT_BAD_COMPANIES,
     MSG_VALUES_NOT_OBJECT, MSG_VALUES_COMMAND, MSG_VALUES_WRITES_BLOCKED, _is_blocked_name, is_model_blocked,
     _is_json_scalar,
@@ -75,9 +77,24 @@ class McpGuard(models.AbstractModel):
         reason, message = refusal
         raise AccessDenied(message, data=dict(data, model=model_name, reason=reason))
 
+    def _close_names(self, word, candidates):
+        """Up to 3 names of ``candidates`` close to ``word`` (difflib)."""
+        return difflib.get_close_matches(str(word), list(candidates), n=3, cutoff=0.6)
+
     def _suggest(self, word, candidates):
-        matches = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
+        """`` Did you mean: …?`` naming the close ``candidates``, or ''."""
+        matches = self._close_names(word, candidates)
         return self._msg(MSG_DID_YOU_MEAN, suggestions=", ".join(matches)) if matches else ""
+
+    def _unknown_field(self, model, name):
+        """The ToolError for a field ``name`` that ``model`` lacks, with
+        close names among the fields the user may see."""
+        visible = [fname for fname, fld in model._fields.items() if self._field_accessible(fld)]
+        close = self._close_names(name, visible)
+        message = self._msg(MSG_UNKNOWN_FIELD, field=name, model=model._name)
+        if close:
+            message += self._msg(MSG_DID_YOU_MEAN, suggestions=", ".join(close))
+        return ToolError(message, data={"model": model._name, "field": name, "suggestions": close})
 
     # ------------------------------------------------------------------
     # models
@@ -175,11 +192,7 @@ class McpGuard(models.AbstractModel):
         for position, name in enumerate(parts):
             field = model._fields.get(name)
             if field is None:
-                visible = [fname for fname, fld in model._fields.items() if self._field_accessible(fld)]
-                raise ToolError(
-                    self._msg(MSG_UNKNOWN_FIELD, field=name, model=model._name) + self._suggest(name, visible),
-                    data={"model": model._name, "field": name},
-                )
+                raise self._unknown_field(model, name)
             if not self._field_accessible(field):
                 raise AccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=model._name),
                                    data={"model": model._name, "field": name, "reason": "field"})
@@ -360,7 +373,11 @@ class McpGuard(models.AbstractModel):
             match = _GROUPBY_RE.match(spec) if isinstance(spec, str) else None
             if not match:
                 raise ToolError(self._msg(MSG_BAD_GROUPBY, groupby=spec))
-            model, field = self._resolve_path(model_name, match["path"], key, extra)
+            path = match["path"]
+            model, field = self._resolve_path(model_name, path, key, extra)
+            if "." in path and field.type != "properties":
+                # Odoo groups by a field of the model, or a property of a properties field
+                raise ToolError(self._msg(MSG_GROUPBY_PATH, path=path, field=path.split(".")[0]))
             granularity = match["granularity"]
             if granularity:
                 if granularity not in GROUPBY_GRANULARITIES:
@@ -373,7 +390,8 @@ class McpGuard(models.AbstractModel):
     @api.model
     def check_aggregates(self, model_name, aggregates, key):
         """Return ``aggregates`` (``field:function`` specs or ``__count``)
-        as a checked list."""
+        as a checked list: a known function (``AGGREGATE_FUNCTIONS``) on a
+        readable field, numeric for sum and avg."""
         if aggregates in (None, "", []):
             return []
         if isinstance(aggregates, str):
@@ -389,11 +407,24 @@ class McpGuard(models.AbstractModel):
             if not isinstance(spec, str) or spec.count(":") != 1:
                 raise ToolError(self._msg(MSG_BAD_AGGREGATE, spec=spec, functions=", ".join(AGGREGATE_FUNCTIONS)))
             fname, function = spec.split(":")
-            if function not in AGGREGATE_FUNCTIONS or not _IDENT_RE.match(fname):
+            if not _IDENT_RE.match(fname):
                 raise ToolError(self._msg(MSG_BAD_AGGREGATE, spec=spec, functions=", ".join(AGGREGATE_FUNCTIONS)))
-            self._resolve_path(model_name, fname, key, extra)
+            if function not in AGGREGATE_FUNCTIONS:
+                raise ToolError(self._msg(MSG_UNKNOWN_AGGREGATE, function=function, spec=spec,
+                                          functions=", ".join(AGGREGATE_FUNCTIONS)))
+            _model, field = self._resolve_path(model_name, fname, key, extra)
+            if function in NUMERIC_AGGREGATE_FUNCTIONS and field.type not in NUMERIC_FIELD_TYPES:
+                raise ToolError(self._msg(MSG_AGGREGATE_NOT_NUMERIC, function=function, field=fname, type=field.type))
             result.append(spec)
         return result
+
+    @api.model
+    def check_name_search_operator(self, operator):
+        """Return ``operator`` if ``name_search`` may use it
+        (``NAME_SEARCH_OPERATORS``), else raise ToolError."""
+        if operator not in NAME_SEARCH_OPERATORS:
+            raise ToolError(self._msg(MSG_NAME_SEARCH_OPERATOR, operators=", ".join(NAME_SEARCH_OPERATORS)))
+        return operator
 
     # ------------------------------------------------------------------
     # values (create / update)

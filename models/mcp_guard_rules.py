@@ -4,8 +4,24 @@ always-blocked models and fields, the ``execute_method`` blocklist, the
 agent context whitelist, the grammar limits of domains, orders, groupbys and
 aggregates, and the exact refusal messages (``MSG_*``: tests and the attack
 suite assert them; they are translated with ``env._`` when raised).
+
+Every rule list lives here once: the tools (``tools/``) parse and coerce
+their arguments and leave these checks, and their messages, to the guard.
 """
 import re
+
+
+def _lt(source):
+    """Mark ``source`` for translation and return it unchanged.
+
+    Odoo's exporter (``--i18n-export``) collects the literal arguments of
+    every ``_lt(...)`` call into ``i18n/mcp_bridge.pot``. The messages stay
+    plain ``str`` templates (``MSG % {...}`` and concatenation work, tests
+    compare them) and are translated when raised, in the language of the
+    key's user, by ``mcp.guard._msg`` (``env._(template, **params)``).
+    """
+    return source
+
 
 OPERATIONS = ("read", "create", "write", "unlink")
 
@@ -160,9 +176,17 @@ DOMAIN_LOGIC_OPERATORS = ("&", "|", "!")
 #: Operators allowed on a relational field whose comodel is blocked or
 #: unreadable: compare ids only (no name_search on the comodel).
 ID_ONLY_OPERATORS = frozenset(("=", "!=", "<>", "in", "not in"))
+#: Operators of a text match: their value is a pattern, whatever the field's type.
+TEXT_MATCH_OPERATORS = frozenset(("like", "ilike", "not like", "not ilike", "=like", "=ilike"))
+#: Operators of the ``name_search`` tool (a text match on the display name).
+NAME_SEARCH_OPERATORS = ("ilike", "like", "=", "=ilike", "=like", "not ilike", "not like", "!=")
 GROUPBY_GRANULARITIES = ("day", "week", "month", "quarter", "year")
-AGGREGATE_FUNCTIONS = ("sum", "avg", "min", "max", "count", "count_distinct",
-                       "bool_and", "bool_or", "array_agg", "recordset")
+#: Aggregate functions of ``aggregate`` measures (``field:function``).
+AGGREGATE_FUNCTIONS = ("sum", "avg", "min", "max", "count", "count_distinct", "bool_and", "bool_or")
+#: Functions that need a numeric field.
+NUMERIC_AGGREGATE_FUNCTIONS = ("sum", "avg")
+#: Field types compared with numbers only (domains) and summed (aggregates).
+NUMERIC_FIELD_TYPES = ("integer", "float", "monetary")
 MAX_DOMAIN_DEPTH = 8
 MAX_DOMAIN_LENGTH = 500
 
@@ -178,52 +202,58 @@ _GROUPBY_RE = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z
 # ----------------------------------------------------------------------
 # Messages (exact formats; %-style named placeholders)
 # ----------------------------------------------------------------------
-MSG_MODEL_BLOCKED = "Model '%(model)s' is not available through MCP."
-MSG_MODEL_READ_ONLY = "Model '%(model)s' is read-only through MCP: '%(operation)s' is administration."
-MSG_MODEL_SCOPE = "This API key is read-only: '%(operation)s' on '%(model)s' is not allowed."
-MSG_MODEL_RULE = "The MCP model-access rule of '%(model)s' does not allow '%(operation)s'."
-MSG_MODEL_ACL = "You are not allowed to %(operation)s records of '%(model)s' (Odoo access rights)."
-MSG_UNKNOWN_MODEL = "Unknown model '%(model)s'."
-MSG_DID_YOU_MEAN = " Did you mean: %(suggestions)s?"
-MSG_BAD_OPERATION = "Invalid operation '%(operation)s': use read, create, write or unlink."
-MSG_BAD_MODEL_NAME = "Invalid model name: a model is a string such as 'res.partner'."
-MSG_UNKNOWN_FIELD = "Unknown field '%(field)s' on model '%(model)s'."
-MSG_FIELD_DENIED = "Field '%(field)s' of model '%(model)s' is not accessible."
-MSG_PATH_DENIED = "Path '%(path)s' reaches model '%(model)s', which is not accessible."
-MSG_PATH_NOT_RELATIONAL = "Field '%(field)s' of model '%(model)s' is not relational: path '%(path)s' cannot continue."
-MSG_BAD_PATH = "Invalid field path %(path)r: use field names joined by dots (e.g. 'partner_id.name')."
-MSG_BAD_FIELDS = "'fields' must be a list of field names."
-MSG_DOMAIN_NOT_LIST = "A domain must be a list of conditions, e.g. [[\"name\", \"ilike\", \"abc\"]]."
-MSG_DOMAIN_BAD_TERM = "Invalid domain element %(term)s: use [field, operator, value] or one of '&', '|', '!'."
-MSG_DOMAIN_BAD_OPERATOR = "Invalid domain operator %(operator)r in %(term)s. Valid operators: %(operators)s."
-MSG_DOMAIN_BAD_VALUE = "Invalid value in domain term %(term)s: use a string, number, boolean, null or a list of those."
-MSG_DOMAIN_ARITY = "Malformed domain: operator '%(operator)s' lacks operands (prefix notation: ['|', A, B])."
-MSG_DOMAIN_TOO_COMPLEX = "The domain is too large or too deeply nested."
-MSG_DOMAIN_ID_ONLY = ("Field '%(field)s' of model '%(model)s' points to '%(comodel)s', which is not accessible:"
+MSG_MODEL_BLOCKED = _lt("Model '%(model)s' is not available through MCP.")
+MSG_MODEL_READ_ONLY = _lt("Model '%(model)s' is read-only through MCP: '%(operation)s' is administration.")
+MSG_MODEL_SCOPE = _lt("This API key is read-only: '%(operation)s' on '%(model)s' is not allowed.")
+MSG_MODEL_RULE = _lt("The MCP model-access rule of '%(model)s' does not allow '%(operation)s'.")
+MSG_MODEL_ACL = _lt("You are not allowed to %(operation)s records of '%(model)s' (Odoo access rights).")
+MSG_UNKNOWN_MODEL = _lt("Unknown model '%(model)s'.")
+MSG_DID_YOU_MEAN = _lt(" Did you mean: %(suggestions)s?")
+MSG_BAD_OPERATION = _lt("Invalid operation '%(operation)s': use read, create, write or unlink.")
+MSG_BAD_MODEL_NAME = _lt("Invalid model name: a model is a string such as 'res.partner'.")
+MSG_UNKNOWN_FIELD = _lt("Unknown field '%(field)s' on model '%(model)s'.")
+MSG_FIELD_DENIED = _lt("Field '%(field)s' of model '%(model)s' is not accessible.")
+MSG_PATH_DENIED = _lt("Path '%(path)s' reaches model '%(model)s', which is not accessible.")
+MSG_PATH_NOT_RELATIONAL = _lt("Field '%(field)s' of model '%(model)s' is not relational: path '%(path)s' cannot continue.")
+MSG_BAD_PATH = _lt("Invalid field path %(path)r: use field names joined by dots (e.g. 'partner_id.name').")
+MSG_BAD_FIELDS = _lt("'fields' must be a list of field names.")
+MSG_DOMAIN_NOT_LIST = _lt("A domain must be a list of conditions, e.g. [[\"name\", \"ilike\", \"abc\"]].")
+MSG_DOMAIN_BAD_TERM = _lt("Invalid domain element %(term)s: use [field, operator, value] or one of '&', '|', '!'.")
+MSG_DOMAIN_BAD_OPERATOR = _lt("Invalid domain operator %(operator)r in %(term)s. Valid operators: %(operators)s.")
+MSG_DOMAIN_BAD_VALUE = _lt("Invalid value in domain term %(term)s: use a string, number, boolean, null or a list of those.")
+MSG_DOMAIN_ARITY = _lt("Malformed domain: operator '%(operator)s' lacks operands (prefix notation: ['|', A, B]).")
+MSG_DOMAIN_TOO_COMPLEX = _lt("The domain is too large or too deeply nested.")
+MSG_DOMAIN_ID_ONLY = _lt("Field '%(field)s' of model '%(model)s' points to '%(comodel)s', which is not accessible:"
                       " compare it with record ids only (=, !=, in, not in).")
-MSG_BAD_ORDER = ("Invalid order %(order)r: use comma-separated 'field [asc|desc] [nulls first|last]',"
+MSG_BAD_ORDER = _lt("Invalid order %(order)r: use comma-separated 'field [asc|desc] [nulls first|last]',"
                  " e.g. 'date desc, id'.")
-MSG_ORDER_NOT_STORED = "Cannot sort on field '%(field)s' of model '%(model)s': it is not stored."
-MSG_BAD_GROUPBY = "Invalid groupby %(groupby)r: use 'field' or 'date_field:day|week|month|quarter|year'."
-MSG_BAD_GRANULARITY = "Granularity '%(granularity)s' is only allowed on date and datetime fields ('%(field)s' is not one)."
-MSG_BAD_AGGREGATE = "Invalid aggregate %(spec)r: use 'field:function' with function in %(functions)s."
-MSG_METHOD_INVALID = "Invalid method name %(method)r."
-MSG_METHOD_DENIED = "Method '%(method)s' of model '%(model)s' cannot be called through MCP."
-MSG_METHOD_UNKNOWN = "Model '%(model)s' has no public method '%(method)s'."
-MSG_METHOD_NOT_OFFERED = ("Method '%(method)s' of model '%(model)s' is not one of its buttons: execute_method calls the"
+MSG_ORDER_NOT_STORED = _lt("Cannot sort on field '%(field)s' of model '%(model)s': it is not stored.")
+MSG_BAD_GROUPBY = _lt("Invalid groupby %(groupby)r: use 'field' or 'date_field:day|week|month|quarter|year'.")
+MSG_BAD_GRANULARITY = _lt("Granularity '%(granularity)s' is only allowed on date and datetime fields ('%(field)s' is not one).")
+MSG_BAD_AGGREGATE = _lt("Invalid aggregate %(spec)r: use 'field:function' with function in %(functions)s.")
+MSG_UNKNOWN_AGGREGATE = _lt("Unknown aggregate function %(function)r in %(spec)r; use one of: %(functions)s.")
+MSG_AGGREGATE_NOT_NUMERIC = _lt("%(function)s needs a numeric field; '%(field)s' is %(type)s.")
+MSG_GROUPBY_PATH = _lt("Cannot group by the path %(path)r: group by %(field)r itself (or a property of a"
+                       " properties field).")
+MSG_NAME_SEARCH_OPERATOR = _lt("Argument 'operator' must be one of %(operators)s.")
+MSG_DOMAIN_NOT_NUMBER = _lt("Invalid value %(value)s for %(type)s field %(field)r in domain: use a number.")
+MSG_METHOD_INVALID = _lt("Invalid method name %(method)r.")
+MSG_METHOD_DENIED = _lt("Method '%(method)s' of model '%(model)s' cannot be called through MCP.")
+MSG_METHOD_UNKNOWN = _lt("Model '%(model)s' has no public method '%(method)s'.")
+MSG_METHOD_NOT_OFFERED = _lt("Method '%(method)s' of model '%(model)s' is not one of its buttons: execute_method calls the"
                           " buttons of the model's views that you can see, the chatter and activity methods"
                           " (message_post, message_subscribe, message_unsubscribe, activity_schedule) and the methods"
                           " the model's MCP access rule allows.")
-MSG_METHOD_CALLABLE = " Methods you can call on '%(model)s': %(methods)s."
-MSG_METHOD_POSITIONAL = "Method '%(method)s' takes keyword arguments only (kwargs): %(kwargs)s."
-MSG_METHOD_KWARG = "Method '%(method)s' does not accept the argument '%(kwarg)s' through MCP; accepted: %(kwargs)s."
-MSG_METHOD_KWARG_VALUE = "Invalid value for argument '%(kwarg)s' of '%(method)s': expected %(expected)s."
-MSG_CONTEXT_NOT_OBJECT = "'context' must be an object."
-MSG_CONTEXT_COMPANIES = "Companies %(companies)s are not allowed for this API key."
-MSG_CONTEXT_BAD_COMPANIES = "'allowed_company_ids' must be a list of company ids."
-MSG_VALUES_NOT_OBJECT = "Values must be an object mapping field names to values."
-MSG_VALUES_COMMAND = "Field '%(field)s' of model '%(model)s' only accepts links to existing records (commands 3, 4, 5, 6)."
-MSG_VALUES_WRITES_BLOCKED = ("Field '%(field)s' of model '%(model)s' cannot be set through MCP: it would modify"
+MSG_METHOD_CALLABLE = _lt(" Methods you can call on '%(model)s': %(methods)s.")
+MSG_METHOD_POSITIONAL = _lt("Method '%(method)s' takes keyword arguments only (kwargs): %(kwargs)s.")
+MSG_METHOD_KWARG = _lt("Method '%(method)s' does not accept the argument '%(kwarg)s' through MCP; accepted: %(kwargs)s.")
+MSG_METHOD_KWARG_VALUE = _lt("Invalid value for argument '%(kwarg)s' of '%(method)s': expected %(expected)s.")
+MSG_CONTEXT_NOT_OBJECT = _lt("'context' must be an object.")
+MSG_CONTEXT_COMPANIES = _lt("Companies %(companies)s are not allowed for this API key.")
+MSG_CONTEXT_BAD_COMPANIES = _lt("'allowed_company_ids' must be a list of company ids.")
+MSG_VALUES_NOT_OBJECT = _lt("Values must be an object mapping field names to values.")
+MSG_VALUES_COMMAND = _lt("Field '%(field)s' of model '%(model)s' only accepts links to existing records (commands 3, 4, 5, 6).")
+MSG_VALUES_WRITES_BLOCKED = _lt("Field '%(field)s' of model '%(model)s' cannot be set through MCP: it would modify"
                              " records of '%(comodel)s', which is not accessible.")
 
 
@@ -284,8 +314,8 @@ MAX_REDACTED_NAMES = 200
 MIN_REDACTED_NAME = 2
 #: At most this many refused ids are named in a link refusal.
 MAX_IDS_NAMED = 20
-MSG_LINK_REFUSED = "Field '%(field)s' of model '%(model)s': no %(comodel)s record with id %(ids)s that you may use."
-MSG_RECORD_NOT_FOUND = "No %(model)s record with id %(id)s."
+MSG_LINK_REFUSED = _lt("Field '%(field)s' of model '%(model)s': no %(comodel)s record with id %(ids)s that you may use.")
+MSG_RECORD_NOT_FOUND = _lt("No %(model)s record with id %(id)s.")
 
 # ----------------------------------------------------------------------
 # Write fence (``mcp_write_fence.py``): tables no write tool call may change,
@@ -310,5 +340,5 @@ FENCED_MODELS = (
     "mcp.api.key", "mcp.model.access",
 )
 
-MSG_SIDE_EFFECT = ("This call would change '%(model)s' (users, groups, modules and security settings"
+MSG_SIDE_EFFECT = _lt("This call would change '%(model)s' (users, groups, modules and security settings"
                    " cannot be changed through MCP).")

@@ -23,7 +23,6 @@ entries per key: its current and its previous token), so unknown tokens
 cannot grow it. Expiry, the rotation grace period and the IP whitelist are
 checked on every request against the cached values.
 """
-import hashlib
 import hmac
 import logging
 from datetime import datetime
@@ -32,7 +31,7 @@ import psycopg2
 
 from odoo import api, models, tools
 
-from .mcp_api_key import ip_allowed, parse_networks
+from .mcp_api_key import ip_allowed, parse_networks, token_digest
 
 _logger = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ class KeyStates(dict):
 
     def digest(self, token):
         """The stored digest of ``token`` (see ``mcp.api.key._digest``)."""
-        return hmac.new(self.digest_key, token.encode(), hashlib.sha256).hexdigest()
+        return token_digest(self.digest_key, token)
 
 
 def state_entry(key_id, state, valid_until):

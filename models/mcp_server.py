@@ -260,12 +260,7 @@ class McpServer(models.AbstractModel):
         revision = revisions.negotiate(requested)
         ctx.revision = revision
         if ctx.session:
-            client = params.get("clientInfo") if isinstance(params.get("clientInfo"), dict) else {}
-            ctx.session.write({
-                "revision": revision,
-                "client_name": str(client.get("name") or "")[:128] or False,
-                "client_version": str(client.get("version") or "")[:64] or False,
-            })
+            ctx.session.write(dict(ctx.session._client_values(params.get("clientInfo")), revision=revision))
         return capabilities.initialize_result(revision, INSTRUCTIONS)
 
     def _rpc_ping(self, params, ctx):
@@ -356,19 +351,10 @@ class McpServer(models.AbstractModel):
         return prompts.get_prompt(self._call(ctx, params), name, arguments)
 
     def _rpc_completion_complete(self, params, ctx):
-        ref, argument = params.get("ref"), params.get("argument")
-        if not isinstance(ref, dict) or not isinstance(argument, dict):
-            raise errors.InvalidParams("completion/complete needs ref and argument objects")
         context_args = (params.get("context") or {}).get("arguments") or {}
-        known = ({p["name"] for p in prompts.PROMPTS} if ref.get("type") == "ref/prompt" else
-                 {resources.MODEL_TEMPLATE, resources.RECORD_TEMPLATE} if ref.get("type") == "ref/resource" else None)
-        if known is not None and (ref.get("name") if ref.get("type") == "ref/prompt" else ref.get("uri")) not in known:
-            # Nothing to suggest for a prompt/template this server does not
-            # have: an empty list, not an error (the conformance suite's
-            # completion-complete asks about its own test prompt).
-            return {"completion": {"values": [], "total": 0, "hasMore": False}}
         try:
-            return completion.complete(self._call(ctx, params), ref, argument, context_args)
+            return completion.complete(self._call(ctx, params), params.get("ref"), params.get("argument"),
+                                       context_args)
         except errors.ToolError as exc:
             raise errors.InvalidParams(exc.message) from None
 

@@ -37,18 +37,26 @@ class McpSession(models.Model):
     ]
 
     @api.model
+    def _client_values(self, client_info):
+        """``client_name`` / ``client_version`` values from an ``initialize``
+        ``clientInfo`` (anything but an object: none), cut to 128 / 64 chars."""
+        client_info = client_info if isinstance(client_info, dict) else {}
+        return {
+            "client_name": str(client_info.get("name") or "")[:128] or False,
+            "client_version": str(client_info.get("version") or "")[:64] or False,
+        }
+
+    @api.model
     def _open(self, key, transport, ttl, revision=None, client_info=None):
         """Create a session for ``key`` and return it (sudo; the layer's own row)."""
         now = fields.Datetime.now()
-        client_info = client_info or {}
         return self.sudo().create({
             "session_id": secrets.token_urlsafe(32),
             "key_id": key.id,
             "user_id": key.user_id.id,
             "transport": transport,
             "revision": revision,
-            "client_name": str(client_info.get("name") or "")[:128] or False,
-            "client_version": str(client_info.get("version") or "")[:64] or False,
+            **self._client_values(client_info),
             "last_seen_at": now,
             "expires_at": now + timedelta(seconds=ttl),
         })

@@ -367,9 +367,8 @@ class Exchange:
         session = self.env["mcp.session"].sudo().browse()
         if response and "result" in response and not revisions.is_stateless(ctx.revision):
             params = message.get("params") or {}
-            client = params.get("clientInfo") if isinstance(params.get("clientInfo"), dict) else {}
             session = self.env["mcp.session"]._open(self.key, "streamable_http", self.settings["session_ttl"],
-                                                    ctx.revision, client)
+                                                    ctx.revision, params.get("clientInfo"))
         return self._answer(response, accept, session)
 
     def _answer(self, body, accept, session):

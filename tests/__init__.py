@@ -22,3 +22,4 @@ from . import test_write_fence
 from . import test_guard_selection
 from . import test_dispatcher
 from . import test_http_transport
+from . import test_session

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models.mcp_api_key import (
-    MSG_INVALID_KEY, MSG_LOCKED_OUT, MSG_RATE_LIMITED, TOKEN_RE, ip_allowed, parse_networks,
+    MSG_INVALID_KEY, MSG_LOCKED_OUT, MSG_RATE_LIMITED, TOKEN_RE, ip_allowed, parse_networks, token_digest,
 )
 from ..protocol.errors import RATE_LIMITED, UNAUTHORIZED, RateLimited, Unauthorized
 from .common import TEST_IP, McpSecurityCase
@@ -123,6 +123,40 @@ class TestApiKey(McpSecurityCase):
         self.assertEqual(key.scope, "write")
         self.env.cr.execute("SELECT count(*) FROM mcp_api_key_wizard WHERE name::text LIKE %s", (f"%{token}%",))
         self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_both_wizards_generate_keys_alike(self):
+        """The key wizard and the Connect wizard create keys through one
+        method: the same fields, the values the admin chose."""
+        expiry = fields.Datetime.now() + timedelta(days=3)
+        company = self.user_a.company_id
+        action = self.env["mcp.api.key.wizard"].create({
+            "name": "key wizard", "user_id": self.user_a.id, "scope": "write", "expiry_date": expiry,
+            "allowed_ips": TEST_IP, "company_ids": [fields.Command.set(company.ids)],
+        }).action_generate()
+        from_key_wizard = self.authenticate(action["context"]["default_token"])
+        connect = self.env["mcp.connect.wizard"].create({
+            "key_mode": "new", "name": "connect wizard", "user_id": self.user_a.id, "scope": "write",
+            "expiry_date": expiry})
+        connect.action_generate_key()
+        from_connect = connect.key_id.sudo()
+        same = ("user_id", "scope", "expiry_date", "active")
+        self.assertEqual([from_key_wizard[f] for f in same], [from_connect[f] for f in same])
+        self.assertEqual((from_key_wizard.scope, from_key_wizard.expiry_date), ("write", expiry.replace(microsecond=0)))
+        self.assertEqual((from_key_wizard.allowed_ips, from_key_wizard.company_ids), (TEST_IP, company))
+        self.assertEqual((from_connect.name, from_connect.allowed_ips, from_connect.company_ids),
+                         ("connect wizard", False, self.env["res.company"]))
+        self.assertEqual(self.env["mcp.audit.log"].sudo().search_count([
+            ("key_id", "in", (from_key_wizard | from_connect).ids), ("rpc_method", "=", "key/generate")]), 2)
+
+    def test_one_digest_function(self):
+        """The stored digest, the key model's and the cache's are one function."""
+        Key = self.env["mcp.api.key"]
+        key, token = Key._generate_key({"name": "digest", "user_id": self.user_a.id})
+        digest = key.sudo().key_digest
+        self.assertEqual(token_digest(Key._digest_key(), token), digest)
+        self.assertEqual(Key._digest(token), digest)
+        self.assertEqual(Key._key_states().digest(token), digest)
+        self.assertNotEqual(token_digest(b"another secret", token), digest)
 
     def test_copy_refused(self):
         with self.assertRaises(UserError):

@@ -565,3 +565,43 @@ class TestGuardContext(McpSecurityCase):
         self.assertFalse(env_a["res.partner"].search([("id", "=", partner_b.id)]))
         env_ab = self.mcp_env(self.key_ab)
         self.assertTrue(env_ab["res.partner"].search([("id", "=", partner_b.id)]))
+
+
+@tagged("post_install", "-at_install", "mcp_security")
+class TestGuardMessagesTranslatable(McpSecurityCase):
+    def test_every_guard_message_is_in_the_pot(self):
+        """Each MSG_* of the guard's rules is a msgid of i18n/mcp_bridge.pot
+        (regenerate it with Odoo's --i18n-export when a message changes)."""
+        import os
+        import re
+
+        from odoo.tools.translate import PoFileReader
+
+        from ..models import mcp_guard_rules
+        pot = os.path.join(os.path.dirname(os.path.dirname(__file__)), "i18n", "mcp_bridge.pot")
+        with open(pot, "rb") as handle:
+            msgids = {entry["src"] for entry in PoFileReader(handle)}
+        messages = {name: value for name, value in vars(mcp_guard_rules).items() if name.startswith("MSG_")}
+        self.assertGreater(len(messages), 40)
+        self.assertEqual(sorted(name for name, text in messages.items() if text not in msgids), [])
+        # plain templates: %-formatting with their placeholders works
+        for name, text in messages.items():
+            with self.subTest(message=name):
+                placeholders = dict.fromkeys(re.findall(r"%\((\w+)\)", text), "x")
+                self.assertNotIn("%(", text % placeholders)
+
+    def test_messages_are_translated_in_the_users_language(self):
+        """The guard translates a message when it raises it, in the user's language."""
+        from unittest.mock import patch
+
+        from ..models.mcp_guard_rules import MSG_UNKNOWN_MODEL as template
+
+        def fake(module, lang, source, args):
+            text = "[%s] %s" % (lang, source) if lang == "fr_FR" and module == "mcp_bridge" else source
+            return text % args if args else text
+        self.env["res.lang"]._activate_lang("fr_FR")
+        guard = self.guard_for(self.key_read).with_context(lang="fr_FR")
+        with patch("odoo.api.get_translation", side_effect=fake), self.assertRaises(ToolError) as caught:
+            guard.check_model("no.such.model", "read", self.key_read)
+        self.assertTrue(caught.exception.message.startswith(
+            "[fr_FR] " + template % {"model": "no.such.model"}), caught.exception.message)

@@ -164,6 +164,16 @@ class TestResourcesPrompts(ToolsCase):
     def test_complete_errors(self):
         ctx = self.make_call({})
         with self.assertRaises(InvalidParams):
-            completion.complete(ctx, {"type": "ref/prompt", "name": "nope"}, {"name": "model", "value": ""})
-        with self.assertRaises(InvalidParams):
             completion.complete(ctx, {"type": "ref/other"}, {"name": "model", "value": ""})
+        for ref, argument in ((None, {"name": "model", "value": ""}), ({"type": "ref/prompt"}, "model")):
+            with self.subTest(ref=ref, argument=argument), self.assertRaises(InvalidParams):
+                completion.complete(ctx, ref, argument)
+
+    def test_complete_unknown_prompt_or_template_is_empty(self):
+        """Nothing to suggest for a prompt or template this server lacks (the
+        conformance suite asks about its own test prompt): an empty list."""
+        ctx = self.make_call({})
+        empty = {"completion": {"values": [], "total": 0, "hasMore": False}}
+        for ref in ({"type": "ref/prompt", "name": "nope"}, {"type": "ref/resource", "uri": "odoo://nope/{x}"}):
+            with self.subTest(ref=ref):
+                self.assertEqual(completion.complete(ctx, ref, {"name": "model", "value": "res"}), empty)

@@ -1,5 +1,9 @@
 from odoo.tests import tagged
 
+from ..models.mcp_guard_rules import (
+    AGGREGATE_FUNCTIONS, MSG_AGGREGATE_NOT_NUMERIC, MSG_BAD_GRANULARITY, MSG_BAD_GROUPBY, MSG_GROUPBY_PATH,
+    MSG_UNKNOWN_AGGREGATE,
+)
 from ..protocol.errors import AccessDenied
 from .tools_common import ToolsCase
 
@@ -72,6 +76,23 @@ class TestAggregateTool(ToolsCase):
         self.assertToolError("aggregate", {"model": "res.partner", "groupby": ["country_id"],
                                            "order": "__count; drop table"}, "Invalid order")
         self.assertToolError("aggregate", {"model": "res.partner", "measures": []}, "non-empty")
+
+    def test_groupby_and_measure_rules_are_the_guards(self):
+        """One message per rule, from the guard, whatever the path."""
+        cases = [
+            ({"groupby": ["country_id.name"]}, MSG_GROUPBY_PATH % {"path": "country_id.name", "field": "country_id"}),
+            ({"groupby": ["create_date:fortnight"]}, MSG_BAD_GROUPBY % {"groupby": "create_date:fortnight"}),
+            ({"groupby": ["name:month"]}, MSG_BAD_GRANULARITY % {"granularity": "month", "field": "name"}),
+            ({"measures": ["name:sum"]}, MSG_AGGREGATE_NOT_NUMERIC % {"function": "sum", "field": "name",
+                                                                      "type": "char"}),
+        ]
+        for function in ("median", "array_agg", "recordset"):
+            cases.append(({"measures": ["color:" + function]}, MSG_UNKNOWN_AGGREGATE % {
+                "function": function, "spec": "color:" + function, "functions": ", ".join(AGGREGATE_FUNCTIONS)}))
+        for arguments, message in cases:
+            with self.subTest(arguments=arguments):
+                exc = self.assertToolError("aggregate", dict(arguments, model="res.partner"))
+                self.assertEqual(exc.message, message)
 
     def test_groupby_through_a_blocked_model_is_refused(self):
         with self.assertRaises(AccessDenied):

@@ -2,6 +2,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..models.mcp_guard_rules import MSG_DOMAIN_ARITY, MSG_DOMAIN_ID_ONLY
 from ..protocol.errors import AccessDenied
 from .tools_common import ToolsCase
 
@@ -121,15 +122,51 @@ class TestSearchTools(ToolsCase):
         self.assertToolError("search_read", {"model": "res.partner", "domain": [["nme", "=", "x"]]},
                              "nme", "Did you mean", "name")
         self.assertToolError("search_read", {"model": "res.partner", "domain": [["name", "~", "x"]]},
-                             "Invalid operator")
+                             "Invalid domain operator '~' in ['name', '~', 'x']. Valid operators: ")
         self.assertToolError("search_read", {"model": "res.partner", "domain": [["name", "="]]},
                              "[field, operator, value]")
         self.assertToolError("search_read", {"model": "res.partner", "domain": "not json"}, "JSON array")
         self.assertToolError("search_read", {"model": "res.partner", "domain": [["color", "=", "abc"]]},
-                             "use a number")
+                             "Invalid value \"abc\" for integer field 'color' in domain: use a number.")
         self.assertToolError("search_read", {"model": "res.partner", "domain": ["|", ["name", "=", "x"]]},
-                             "Invalid domain")
+                             MSG_DOMAIN_ARITY % {"operator": "|"})
         self.assertToolError("search_read", {"model": "res.partner", "order": "nmae desc"}, "nmae")
+
+    def test_domain_operators_are_the_guards(self):
+        """The tools leave operators to the guard: '<>' and upper-case
+        operators (which Odoo's own list lacks) reach the guard's handling."""
+        zetas = [["name", "=like", "MCP Zeta %"]]
+        everything = self.run_tool("search_read", {"model": "res.partner", "domain": zetas, "fields": ["name"]})
+        self.assertEqual(everything["total"], 25)
+        for operator in ("<>", "!=", "not in", "NOT IN"):
+            value = ["MCP Zeta 03"] if operator.lower() == "not in" else "MCP Zeta 03"
+            with self.subTest(operator=operator):
+                result = self.run_tool("search_read", {"model": "res.partner", "fields": ["name"],
+                                                       "domain": zetas + [["name", operator, value]]})
+                self.assertEqual(result["total"], 24)
+                self.assertNotIn("MCP Zeta 03", [r["name"] for r in result["records"]])
+        for operator, value in (("IN", ["MCP Zeta 03", "MCP Zeta 04"]), ("ILike", "zeta 0")):
+            with self.subTest(operator=operator):
+                result = self.run_tool("count", {"model": "res.partner", "domain": [["name", operator, value]]})
+                self.assertEqual(result["count"], 2 if operator == "IN" else 10)
+        # '<>' on a relation into a blocked model is an id comparison: allowed with ids, refused with names
+        self.assertEqual(self.run_tool("count", {"model": "res.partner",
+                                                 "domain": zetas + [["user_id", "<>", False]]})["count"], 0)
+        exc = self.assertToolError("search_read", {"model": "res.partner", "domain": [["user_id", "<>", "adm"]]},
+                                   exception=AccessDenied)
+        self.assertEqual(exc.message, MSG_DOMAIN_ID_ONLY % {"field": "user_id", "model": "res.partner",
+                                                            "comodel": "res.users"})
+
+    def test_numeric_domain_values(self):
+        """Numbers (and false/null) for numeric fields; text operators take patterns."""
+        base = [["name", "=like", "MCP Zeta %"]]
+        Partner = self.uenv["res.partner"]
+        for term in (["color", "=", False], ["color", "in", [0, None]], ["color", "ilike", "0"]):
+            with self.subTest(term=term):
+                self.assertEqual(self.run_tool("count", {"model": "res.partner", "domain": base + [term]})["count"],
+                                 Partner.search_count([tuple(t) for t in base + [term]]))
+        self.assertToolError("count", {"model": "res.partner", "domain": [["color", "IN", [0, "1"]]]},
+                             "Invalid value \"1\" for integer field 'color' in domain: use a number.")
 
     def test_search_read_bad_date_in_domain_is_a_clear_error(self):
         self.assertToolError("search_read", {"model": "res.currency.rate",

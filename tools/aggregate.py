@@ -1,17 +1,19 @@
-"""Tool ``aggregate``: grouped totals (Odoo's read_group)."""
+"""Tool ``aggregate``: grouped totals (Odoo's read_group).
+
+The tool reads the shape of ``groupby`` and ``measures`` (and fills in a
+measure's default function); which fields, granularities and functions are
+allowed is the guard's ``check_groupby`` / ``check_aggregates``.
+"""
 import datetime
 
-from odoo.models import READ_GROUP_ALL_TIME_GRANULARITY
-
+from ..models.mcp_guard_rules import NUMERIC_FIELD_TYPES
 from ..protocol.errors import ToolError
-from .arguments import get_domain, get_limit, get_model, get_offset, opt_list, opt_str, unknown_field
+from .arguments import get_domain, get_limit, get_model, get_offset, opt_list, opt_str
 from .base import Tool
 from .queries import agent_query
 from .schemas import DOMAIN, LIMIT, MODEL, NEXT_OFFSET, OFFSET, TZ, read_annotations
 from .serialize import datetime_to_json, json_safe, user_tz
 
-FUNCTIONS = ("sum", "avg", "min", "max", "count", "count_distinct", "bool_and", "bool_or")
-NUMERIC = ("integer", "float", "monetary")
 MAX_GROUPBY = 4
 MAX_MEASURES = 20
 
@@ -100,15 +102,7 @@ class Aggregate(Tool):
             "tz": user_tz(call.env),
         }
 
-    # argument checks ------------------------------------------------------
-    def _field(self, model, fname):
-        if fname not in model._fields:
-            raise unknown_field(model, fname)
-        field = model._fields[fname]
-        if not field.is_accessible(model.env):
-            raise ToolError("Field %r of model %r is not readable by this user." % (fname, model._name))
-        return field
-
+    # arguments -------------------------------------------------------------
     def _groupby(self, call, model):
         groupby = opt_list(call.arguments, "groupby")
         if len(groupby) > MAX_GROUPBY:
@@ -116,27 +110,7 @@ class Aggregate(Tool):
         for spec in groupby:
             if not isinstance(spec, str) or not spec:
                 raise ToolError("Argument 'groupby' must be an array of field names, e.g. [\"country_id\"].")
-            fname = spec.partition(":")[0].split(".")[0]
-            if fname not in model._fields:
-                raise unknown_field(model, fname)
-        if not groupby:
-            return []
-        checked = call.guard.check_groupby(model._name, groupby, call.key)
-        groupby = list(checked if checked is not None else groupby)
-        for spec in groupby:
-            path, _sep, granularity = spec.partition(":")
-            field = self._field(model, path.split(".")[0])
-            if "." in path and field.type != "properties":
-                raise ToolError("Cannot group by the path %r: group by %r itself (or a property of a "
-                                "properties field)." % (path, field.name))
-            if granularity:
-                if field.type not in ("date", "datetime"):
-                    raise ToolError("Granularity %r only applies to date/datetime fields; %r is %s."
-                                    % (granularity, field.name, field.type))
-                if granularity not in READ_GROUP_ALL_TIME_GRANULARITY:
-                    raise ToolError("Unknown granularity %r; use one of: %s."
-                                    % (granularity, ", ".join(READ_GROUP_ALL_TIME_GRANULARITY)))
-        return groupby
+        return call.guard.check_groupby(model._name, groupby, call.key)
 
     def _measures(self, call, model):
         measures = call.arguments.get("measures")
@@ -146,33 +120,27 @@ class Aggregate(Tool):
             raise ToolError("Argument 'measures' must be a non-empty array, e.g. [\"__count\", \"amount:sum\"].")
         if len(measures) > MAX_MEASURES:
             raise ToolError("At most %d measures per call." % MAX_MEASURES)
-        result, fnames = [], []
+        result = []
         for spec in measures:
             if not isinstance(spec, str) or not spec:
                 raise ToolError("Each measure is a string: \"__count\" or \"field:function\".")
-            if spec == "__count":
-                result.append(spec)
-                continue
-            fname, _sep, func = spec.partition(":")
-            field = self._field(model, fname)
-            if not func:
-                func = getattr(field, "aggregator", None) or ("sum" if field.type in NUMERIC else "")
-                if not func:
-                    raise ToolError("Measure %r needs a function: \"%s:count_distinct\", \"%s:max\", ..."
-                                    % (spec, fname, fname))
-            if func not in FUNCTIONS:
-                raise ToolError("Unknown aggregate function %r in %r; use one of: %s."
-                                % (func, spec, ", ".join(FUNCTIONS)))
-            if func in ("sum", "avg") and field.type not in NUMERIC:
-                raise ToolError("%s needs a numeric field; %r is %s." % (func, fname, field.type))
-            fnames.append(fname)
-            result.append("%s:%s" % (fname, func))
-        if fnames:
-            call.guard.check_fields(model._name, fnames, call.key)
-        if hasattr(call.guard, "check_aggregates"):
-            checked = call.guard.check_aggregates(model._name, result, call.key)
-            result = list(checked if checked is not None else result)
-        return result
+            if spec != "__count" and ":" not in spec:
+                spec = self._default_measure(call, model, spec)
+            result.append(spec)
+        return call.guard.check_aggregates(model._name, result, call.key)
+
+    def _default_measure(self, call, model, fname):
+        """``field:function`` for a measure naming a field only: the field's
+        aggregator, or sum for a number."""
+        call.guard.check_fields(model._name, [fname], call.key)
+        field = model._fields.get(fname)
+        if field is None:  # a dotted path: the guard refuses it as a measure
+            return fname
+        function = getattr(field, "aggregator", None) or ("sum" if field.type in NUMERIC_FIELD_TYPES else "")
+        if not function:
+            raise ToolError("Measure %r needs a function: \"%s:count_distinct\", \"%s:max\", ..."
+                            % (fname, fname, fname))
+        return "%s:%s" % (fname, function)
 
     def _order(self, call, groupby, measures):
         order = (opt_str(call.arguments, "order") or "").strip()

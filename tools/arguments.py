@@ -5,12 +5,15 @@ The dispatcher validates ``arguments`` against the tool's input schema first;
 these helpers repeat the checks a tool depends on (tools can also be run
 directly, e.g. from resources, prompts and tests) and apply the dynamic
 bounds that a static schema cannot express (the ``max_records`` setting).
+
+They parse and coerce (JSON shapes, numbers vs strings) only: what a domain,
+an order or a field list may hold — operators, paths, fields — is checked by
+the guard (``mcp.guard``, rule lists in ``models/mcp_guard_rules.py``), with
+its messages and suggestions.
 """
-import difflib
 import json
 
-from odoo.osv import expression
-
+from ..models.mcp_guard_rules import MSG_DOMAIN_NOT_NUMBER, NUMERIC_FIELD_TYPES, TEXT_MATCH_OPERATORS
 from ..protocol.errors import AccessDenied, ToolError
 
 DEFAULT_MAX_RECORDS = 100
@@ -23,23 +26,12 @@ DEFAULT_FIELDS_CAP = 20
 #: Fields listed first by default when a model has them.
 PRIORITY_FIELDS = ("name", "ref", "code", "email", "phone", "mobile", "state", "type", "date",
                    "partner_id", "user_id", "company_id", "currency_id", "amount_total", "active")
-DOMAIN_TERM_OPERATORS = tuple(expression.TERM_OPERATORS)
-DOMAIN_LOGIC_OPERATORS = tuple(expression.DOMAIN_OPERATORS)
-NUMERIC_TYPES = ("integer", "float", "monetary")
-
-
-def suggest(name, candidates, n=5):
-    """Up to ``n`` names of ``candidates`` close to ``name`` (difflib)."""
-    return difflib.get_close_matches(str(name), list(candidates), n=n, cutoff=0.5)
 
 
 def unknown_field(model, field_name):
-    """A ToolError for an unknown field of ``model`` with close field names."""
-    close = suggest(field_name, model._fields)
-    message = "Unknown field %r on model %r." % (field_name, model._name)
-    if close:
-        message += " Did you mean: %s?" % ", ".join(close)
-    return ToolError(message, data={"model": model._name, "field": field_name, "suggestions": close})
+    """The guard's ToolError for an unknown field of ``model`` (with close
+    names of the fields the user may see)."""
+    return model.env["mcp.guard"]._unknown_field(model, field_name)
 
 
 def max_records(call):
@@ -154,28 +146,20 @@ def get_model(call, operation, key="model"):
 def get_field_names(call, model, key="fields", default=None):
     """The checked ``fields`` argument, or ``default(model)`` when absent.
 
-    Every name must be a field of ``model`` the user may read; dotted paths
-    are refused here (read the related model instead).
+    Every name must be a field of ``model`` that the guard lets the user
+    read; dotted paths are refused here (read the related model instead).
     """
     value = call.arguments.get(key)
     if value is None or value == []:
         return default(call, model) if default else []
     if not isinstance(value, list) or not all(isinstance(f, str) and f for f in value):
         raise ToolError("Argument %r must be an array of field names, e.g. [\"name\", \"email\"]." % key)
-    names = []
-    for fname in value:
+    names = list(dict.fromkeys(value))
+    for fname in names:
         if "." in fname:
             raise ToolError("Dotted paths such as %r are not supported in %r: read the related model instead."
                             % (fname, key))
-        if fname not in model._fields:
-            raise unknown_field(model, fname)
-        if fname not in names:
-            names.append(fname)
     call.guard.check_fields(model._name, names, call.key)
-    for fname in names:
-        if not model._fields[fname].is_accessible(model.env):
-            raise ToolError("Field %r of model %r is not readable by this user." % (fname, model._name),
-                            data={"model": model._name, "field": fname})
     return names
 
 
@@ -225,7 +209,7 @@ def default_field_names(call, model):
 
 
 def get_domain(call, model, key="domain"):
-    """The ``domain`` argument, shape-checked, then checked by the guard.
+    """The ``domain`` argument, checked by the guard (a list, terms as tuples).
 
     Accepts a JSON array (or a string holding one). Values compared with
     numeric fields must be numbers, so a typo is a clear error instead of a
@@ -239,40 +223,24 @@ def get_domain(call, model, key="domain"):
             value = json.loads(value)
         except ValueError:
             raise ToolError("Argument %r must be a JSON array such as [[\"name\", \"ilike\", \"acme\"]]." % key) from None
-    if not isinstance(value, list):
-        raise ToolError("Argument %r must be an array of conditions such as [[\"name\", \"ilike\", \"acme\"]]." % key)
-    for item in value:
-        if isinstance(item, str):
-            if item not in DOMAIN_LOGIC_OPERATORS:
-                raise ToolError("Invalid domain element %r: only '&', '|' and '!' may stand alone." % item)
-            continue
-        if not isinstance(item, (list, tuple)) or len(item) != 3:
-            raise ToolError("Invalid domain condition %s: each condition is [field, operator, value], "
-                            "e.g. [\"name\", \"ilike\", \"acme\"]." % json.dumps(item, default=str))
-        path, operator, operand = item
-        if not isinstance(path, str) or not path:
-            raise ToolError("Invalid domain condition %s: the first element must be a field name."
-                            % json.dumps(item, default=str))
-        if operator not in DOMAIN_TERM_OPERATORS:
-            raise ToolError("Invalid operator %r in domain condition %s. Use one of: %s."
-                            % (operator, json.dumps(item, default=str), ", ".join(DOMAIN_TERM_OPERATORS)))
-        fname = path.split(".", 1)[0]
-        if fname not in model._fields:
-            raise unknown_field(model, fname)
-        field = model._fields[fname]
-        if "." not in path and field.type in NUMERIC_TYPES and operator not in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):
-            operands = operand if isinstance(operand, (list, tuple)) else [operand]
-            for op in operands:
-                if not (op is None or isinstance(op, (int, float))):
-                    raise ToolError("Invalid value %s for %s field %r in domain: use a number."
-                                    % (json.dumps(op, default=str), field.type, fname))
-    try:
-        expression.normalize_domain([tuple(item) if isinstance(item, list) else item for item in value])
-    except (ValueError, AssertionError, IndexError) as exc:
-        raise ToolError("Invalid domain: %s" % exc) from None
-    domain = [tuple(item) if isinstance(item, list) else item for item in value]
-    checked = call.guard.check_domain(model._name, domain, call.key)
-    return list(checked if checked is not None else domain)
+    domain = call.guard.check_domain(model._name, value, call.key)
+    for term in domain:
+        if isinstance(term, tuple) and isinstance(term[0], str) and "." not in term[0]:
+            _check_numeric_operand(call, model, term)
+    return list(domain)
+
+
+def _check_numeric_operand(call, model, term):
+    """A term on a numeric field compares it with numbers (or null), unless
+    its operator matches text."""
+    path, operator, operand = term
+    field = model._fields[path]
+    if field.type not in NUMERIC_FIELD_TYPES or operator in TEXT_MATCH_OPERATORS:
+        return
+    for item in operand if isinstance(operand, list) else [operand]:
+        if not (item is None or isinstance(item, (int, float))):  # booleans too: [("color", "=", False)]
+            raise ToolError(call.guard._msg(MSG_DOMAIN_NOT_NUMBER, value=json.dumps(item, default=str),
+                                            type=field.type, field=path))
 
 
 def get_order(call, model, key="order"):
@@ -280,10 +248,6 @@ def get_order(call, model, key="order"):
     value = opt_str(call.arguments, key)
     if not value or not value.strip():
         return None
-    for term in value.split(","):
-        fname = term.strip().split(" ")[0].split(".")[0].split(":")[0]
-        if fname and fname not in model._fields:
-            raise unknown_field(model, fname)
     return call.guard.check_order(model._name, value, call.key) or None
 
 

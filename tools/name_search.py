@@ -1,11 +1,10 @@
 """Tool ``name_search``: find records by (part of) their name."""
-from ..protocol.errors import ToolError
+from ..models.mcp_guard_rules import NAME_SEARCH_OPERATORS
 from .arguments import get_domain, get_limit, get_model, opt_str
 from .base import Tool
 from .queries import agent_query
 from .schemas import DOMAIN, LIMIT, MODEL, read_annotations
 
-OPERATORS = ("ilike", "like", "=", "=ilike", "=like", "not ilike", "not like", "!=")
 
 
 class NameSearch(Tool):
@@ -24,7 +23,7 @@ class NameSearch(Tool):
         "properties": {
             "model": MODEL,
             "name": {"type": "string", "default": "", "description": "Text to look for (empty: any)."},
-            "operator": {"type": "string", "enum": list(OPERATORS), "default": "ilike"},
+            "operator": {"type": "string", "enum": list(NAME_SEARCH_OPERATORS), "default": "ilike"},
             "domain": DOMAIN,
             "limit": LIMIT,
         },
@@ -51,8 +50,7 @@ class NameSearch(Tool):
         model = get_model(call, "read")
         text = opt_str(call.arguments, "name", "") or ""
         operator = opt_str(call.arguments, "operator", "ilike") or "ilike"
-        if operator not in OPERATORS:
-            raise ToolError("Argument 'operator' must be one of %s." % ", ".join(OPERATORS))
+        call.guard.check_name_search_operator(operator)
         domain = get_domain(call, model)
         limit = get_limit(call)
         with agent_query():

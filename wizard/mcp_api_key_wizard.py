@@ -29,12 +29,6 @@ class McpApiKeyWizard(models.TransientModel):
         """Create the key and show its token once (the token is not stored
         on this wizard: it only travels to the browser in the action)."""
         self.ensure_one()
-        key, token = self.env["mcp.api.key"]._generate_key({
-            "name": self.name,
-            "user_id": self.user_id.id,
-            "scope": self.scope,
-            "expiry_date": self.expiry_date,
-            "allowed_ips": self.allowed_ips,
-            "company_ids": [fields.Command.set(self.company_ids.ids)],
-        })
+        key, token = self.env["mcp.api.key"]._generate_agent_key(
+            self.name, self.user_id, self.scope, self.expiry_date, self.allowed_ips, self.company_ids)
         return key._action_show_token(token)

@@ -121,12 +121,8 @@ class McpConnectWizard(models.TransientModel):
         self.ensure_one()
         if not self.name or not self.user_id:
             raise UserError(_("Give the new key a name and a user."))
-        key, token = self.env["mcp.api.key"]._generate_key({
-            "name": self.name,
-            "user_id": self.user_id.id,
-            "scope": self.scope or "read",
-            "expiry_date": self.expiry_date,
-        })
+        key, token = self.env["mcp.api.key"]._generate_agent_key(self.name, self.user_id, self.scope,
+                                                                  self.expiry_date)
         self.key_mode = "existing"
         self.key_id = key
         return self._reopen(token=token, token_is_new=True)

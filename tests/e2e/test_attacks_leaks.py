@@ -6,8 +6,9 @@ many2one / x2many values and groups pointing into a blocked model.
 """
 import pytest
 
-from ...models.mcp_guard_rules import MSG_BAD_ORDER, MSG_DOMAIN_ID_ONLY, MSG_PATH_DENIED
-from ...tools.aggregate import FUNCTIONS
+from ...models.mcp_guard_rules import (
+    AGGREGATE_FUNCTIONS, MSG_BAD_ORDER, MSG_DOMAIN_ID_ONLY, MSG_PATH_DENIED, MSG_UNKNOWN_AGGREGATE, MSG_UNKNOWN_FIELD,
+)
 from .attack_helpers import client, denied, e2e_db, sql, tool_error_text, tool_ok, tool_raw
 
 USERS = "res.users"
@@ -128,19 +129,21 @@ def test_order_into_users(mcp, order, field):
 
 
 @pytest.mark.parametrize("order,bad_name", [
-    ("name; DROP TABLE res_partner", "name;"),
-    ("(select 1)", "(select"),
-    ("name->>'en_US'", "name->>'en_US'"),
-    ("id, (SELECT login FROM res_users LIMIT 1)", "(SELECT"),
+    ("name_x desc", "name_x"),
+    ("id, pg_sleep desc", "pg_sleep"),
 ])
-def test_order_injection_unknown_field(mcp, order, bad_name):
-    """SQL in ``order``: refused as an unknown field, the table still there."""
+def test_order_unknown_field(mcp, order, bad_name):
+    """A well-formed order on a field the model lacks: the guard's unknown-field message."""
     text = tool_error_text(tool_raw(mcp, "search_read", {"model": "res.partner", "order": order}))
-    assert text.startswith("Unknown field %r on model 'res.partner'." % bad_name), text
-    assert sql(e2e_db(), "SELECT count(*) FROM res_partner")[0][0] > 0
+    assert text.startswith(MSG_UNKNOWN_FIELD % {"field": bad_name, "model": "res.partner"}), text
 
 
 @pytest.mark.parametrize("order", [
+    # SQL in ``order`` never reaches the field lookup: the grammar refuses it
+    "name; DROP TABLE res_partner",
+    "(select 1)",
+    "name->>'en_US'",
+    "id, (SELECT login FROM res_users LIMIT 1)",
     "name desc limit 1",
     "name collate \"C\"",
     "name desc, id desc nulls first; delete from res_partner",
@@ -161,8 +164,8 @@ def test_aggregate_order_and_measure_injection(mcp):
     assert text == "Invalid order term %r: use \"<groupby or measure> [asc|desc]\"." % order
     spec = "id:sum) from res_users --"
     text = tool_error_text(tool_raw(mcp, "aggregate", {"model": "res.partner", "measures": [spec]}))
-    assert text == "Unknown aggregate function %r in %r; use one of: %s." % (
-        "sum) from res_users --", spec, ", ".join(FUNCTIONS))
+    assert text == MSG_UNKNOWN_AGGREGATE % {"function": "sum) from res_users --", "spec": spec,
+                                            "functions": ", ".join(AGGREGATE_FUNCTIONS)}
 
 
 # ----------------------------------------------------------------------

@@ -15,7 +15,12 @@ from mcp import types
 from mcp.shared.exceptions import McpError
 from pydantic import AnyUrl
 
+from ...models.mcp_guard_rules import DOMAIN_TERM_OPERATORS, MSG_DID_YOU_MEAN, MSG_DOMAIN_BAD_OPERATOR, MSG_UNKNOWN_FIELD
 from . import sdk1
+
+#: One message for an unknown field on every path (domain, fields, values): the guard's.
+UNKNOWN_NME = (MSG_UNKNOWN_FIELD % {"field": "nme", "model": "res.partner"}
+               + MSG_DID_YOU_MEAN % {"suggestions": "name"})
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +108,7 @@ def test_search_read_pages(mcp_url, token, output_schemas):
     assert record["country_id"] is False or (isinstance(record["country_id"], list) and len(record["country_id"]) == 2)
     following = _ok(second, output_schemas["search_read"])
     assert following["records"][0]["id"] > page["records"][-1]["id"]
-    assert _error(bad) == "Unknown field 'nme' on model 'res.partner'. Did you mean: name, phone?"
+    assert _error(bad) == UNKNOWN_NME
 
 
 def test_read(mcp_url, token, output_schemas):
@@ -114,7 +119,7 @@ def test_read(mcp_url, token, output_schemas):
     result = _ok(good, output_schemas["read"])
     assert result["count"] == 1 and result["missing_ids"] == [999999999]
     assert result["records"][0]["id"] == 1 and result["records"][0]["name"]
-    assert _error(bad) == "Unknown field 'nme' on model 'res.partner'. Did you mean: name, phone?"
+    assert _error(bad) == UNKNOWN_NME
 
 
 def test_count(mcp_url, token, output_schemas):
@@ -124,6 +129,21 @@ def test_count(mcp_url, token, output_schemas):
     ])
     assert _ok(good, output_schemas["count"]) == {"model": "res.country", "count": 1}
     assert _error(bad) == "Unknown model 'no.such.model'."
+
+
+def test_domain_operators_are_the_guards(mcp_url, token, output_schemas):
+    """'<>' and upper-case operators reach the guard's handling (the tools
+    have no operator list of their own); a bad one gets the guard's message."""
+    not_be, upper, bad = _calls(mcp_url, token, [
+        ("count", {"model": "res.country", "domain": [["code", "<>", "BE"], ["code", "in", ["BE", "FR"]]]}),
+        ("search_read", {"model": "res.country", "domain": [["code", "IN", ["BE", "FR"]]], "fields": ["code"],
+                         "order": "code"}),
+        ("count", {"model": "res.country", "domain": [["code", "~", "BE"]]}),
+    ])
+    assert _ok(not_be, output_schemas["count"]) == {"model": "res.country", "count": 1}
+    assert [r["code"] for r in _ok(upper, output_schemas["search_read"])["records"]] == ["BE", "FR"]
+    assert _error(bad) == MSG_DOMAIN_BAD_OPERATOR % {"operator": "~", "term": "['code', '~', 'BE']",
+                                                     "operators": ", ".join(sorted(DOMAIN_TERM_OPERATORS))}
 
 
 def test_aggregate(mcp_url, token, output_schemas):
@@ -157,7 +177,7 @@ def test_create_update_delete(mcp_url, token, output_schemas):
     ])
     record = _ok(created, output_schemas["create"])
     assert record["model"] == "res.partner.category" and record["display_name"] == "E2E SDK tag"
-    assert _error(bad_create) == "Unknown field 'nme' on model 'res.partner'. Did you mean: name, phone?"
+    assert _error(bad_create) == UNKNOWN_NME
     tag_id = record["id"]
     updated, bad_update, check = _calls(mcp_url, token, [
         ("update", {"model": "res.partner.category", "ids": [tag_id], "values": {"name": "E2E SDK tag 2"}}),

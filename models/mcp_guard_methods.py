@@ -111,8 +111,7 @@ class McpGuardMethods(models.AbstractModel):
         if self.env["mcp.settings"]._get_settings()["any_public_method"]:
             return None
         model = self.env[model_name]
-        names = set(self.button_methods(model_name)) | set(self._rule_methods(model_name))
-        names |= {name for name in SAFE_MIXIN_METHODS if is_public_function(model, name)}
+        names = set(self.button_methods(model_name)) | set(self._rule_methods(model_name)) | set(SAFE_MIXIN_METHODS)
         return {name for name in names if not is_method_blocked(name) and is_public_function(model, name)}
 
     @api.model

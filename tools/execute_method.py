@@ -5,7 +5,7 @@ from ..protocol.errors import AccessDenied, ToolError
 from .arguments import get_ids, opt_list, opt_object, require_str
 from .base import Tool
 from .schemas import MODEL
-from .serialize import json_safe
+from .serialize import MAX_DEPTH, json_safe
 
 
 class ExecuteMethod(Tool):
@@ -97,28 +97,35 @@ def describe_result(call, model, value, hidden):
     def on_records(recs):
         return _readable_records(call, recs, hidden)
 
-    return _filter_value(call, model, json_safe(value, on_records), hidden, 0)
+    verdicts = {}
+
+    def unreadable(model_name):  # once per model, however many rows name it
+        if model_name not in verdicts:
+            verdicts[model_name] = bool(call.guard.unreadable_models(call.key, [model_name]))
+        return verdicts[model_name]
+
+    return _filter_value(model, json_safe(value, on_records), hidden, unreadable, 0)
 
 
-def _filter_value(call, model, value, hidden, depth):
-    if depth > 20:
+def _filter_value(model, value, hidden, unreadable, depth):
+    if depth > MAX_DEPTH:
         return value
     if isinstance(value, list):
-        return [_filter_value(call, model, item, hidden, depth + 1) for item in value]
+        return [_filter_value(model, item, hidden, unreadable, depth + 1) for item in value]
     if not isinstance(value, dict):
         return value
     target = value.get("res_model")
     if isinstance(value.get("type"), str) and value["type"].startswith("ir.actions.") and isinstance(target, str) \
-            and call.guard.unreadable_models(call.key, [target]):
+            and unreadable(target):
         hidden.append(1)
         return {"type": value["type"], "hidden": True}
     result = {}
     for name, item in value.items():
         field = model._fields.get(name)
         if field is not None and field.type == "many2one" and isinstance(item, list) and len(item) == 2 \
-                and isinstance(item[0], int) and call.guard.unreadable_models(call.key, [field.comodel_name]):
+                and isinstance(item[0], int) and unreadable(field.comodel_name):
             item = [item[0], None]
-        result[name] = _filter_value(call, model, item, hidden, depth + 1)
+        result[name] = _filter_value(model, item, hidden, unreadable, depth + 1)
     return result
 
 

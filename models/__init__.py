@@ -19,3 +19,4 @@ from . import mcp_audit_log
 from . import mcp_session
 from . import mcp_session_message
 from . import mcp_server
+from . import ir_http

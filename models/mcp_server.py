@@ -199,10 +199,10 @@ class McpServer(models.AbstractModel):
         Extension point: override, handle your own exception kinds and call
         ``super()`` for the others.
         """
+        if where == "transport":
+            return self._map_transport_exception(exc)
         if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
             return None
-        if where == "transport":
-            return error_map.from_mcp_error(exc)
         revision = ctx.revision if ctx is not None else None
         params = (ctx.params if ctx is not None else None) or {}
         in_tool = where == "tools/call"
@@ -237,6 +237,22 @@ class McpServer(models.AbstractModel):
             _logger.error("MCP %s failed", where, exc_info=exc)
             exc = errors.McpError("Internal error")
         return error_map.from_mcp_error(exc, revision, dispatched=True)
+
+    @api.model
+    def _map_transport_exception(self, exc):
+        """The :class:`~..protocol.error_map.Failure` of an exception that
+        left the HTTP layer (``_map_exception(exc, None, "transport")``): a
+        refusal (``McpError``) as it says; the database lost, or still
+        conflicting after Odoo's retries, 503 + ``Retry-After``; anything
+        else -32603 with HTTP 500 (logged)."""
+        if isinstance(exc, errors.McpError):
+            return error_map.from_mcp_error(exc)
+        if isinstance(exc, psycopg2.OperationalError):
+            _logger.warning("MCP request failed on the database: %s", exc)
+            return error_map.from_mcp_error(errors.ServiceUnavailable(
+                "Service unavailable: the database cannot serve the request now", retry_after=5))
+        _logger.error("MCP request failed", exc_info=exc)
+        return error_map.from_mcp_error(errors.McpError("Internal error", http_status=500))
 
     @api.model
     def _audit(self, ctx, outcome, code, started):

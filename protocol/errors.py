@@ -4,6 +4,7 @@ Every layer raises these; the one error map (``mcp.server._map_exception``,
 with its value object in ``protocol/error_map.py``) turns them into JSON-RPC
 error objects, HTTP statuses and headers.
 """
+import logging
 
 # JSON-RPC 2.0
 PARSE_ERROR = -32700
@@ -32,6 +33,10 @@ class McpError(Exception):
     code = INTERNAL_ERROR
     http_status = 200
     retry_after = None
+    #: id of the JSON-RPC request a refusal of the transport answers (None: unknown)
+    request_id = None
+    #: level at which Odoo logs one that leaves a route (odoo.http): the audit log has it
+    loglevel = logging.DEBUG
 
     def __init__(self, message, data=None, code=None, http_status=None):
         super().__init__(message)

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..protocol import errors
 from . import streams
-from .transport import SSE, STREAM_HEADERS, Exchange, HttpRefusal, _is_prefork_worker, json_response
+from .transport import SSE, STREAM_HEADERS, Exchange, _is_prefork_worker, json_response, method_not_allowed
 
 _logger = logging.getLogger(__name__)
 _legacy_warned = False
@@ -29,59 +29,48 @@ class LegacyExchange(Exchange):
                             "clients should move to Streamable HTTP on /mcp")
         return [("Deprecation", "true"), ("Link", '</mcp>; rel="successor-version"')]
 
-    def _check_legacy(self, method):
-        """The checks both legacy routes start with: HTTP ``method``, server
-        and transport enabled, Origin, key. Returns the response of a
-        refused request (or raises ``HttpRefusal``); None when all pass."""
-        if self.httprequest.method != method:
-            return json_response({"error": "method not allowed"}, 405, [("Allow", method)])
+    def admit(self):
+        """The admission of Streamable HTTP, with the transport's own switch
+        (404 while the legacy transport is disabled) after the server's."""
+        if self.httprequest.method not in self.KEYED_METHODS:
+            return
         self.check_enabled()
         if not self.settings["legacy_sse_enabled"]:
-            return json_response({"error": "the legacy HTTP+SSE transport is disabled"}, 404)
+            self.refuse(errors.McpError("The legacy HTTP+SSE transport is disabled in Settings",
+                                        code=errors.INVALID_REQUEST, http_status=404))
         self.check_origin()
         self.authenticate()
-        return None
 
     def legacy_sse(self):
         """GET /mcp/sse: open a legacy session and its event stream."""
-        try:
-            refused = self._check_legacy("GET")
-            if refused:
-                return refused
-            if _is_prefork_worker():
-                return json_response({"error": "streams are served on Odoo's gevent port in prefork mode "
-                                               "(route /mcp/sse there in the reverse proxy)"}, 503)
-            session = self.env["mcp.session"]._open(self.key, "legacy_sse", self.settings["session_ttl"],
-                                                    "2024-11-05")
-            endpoint = f"/mcp/messages?session_id={session.session_id}"
-            first = [f"event: endpoint\ndata: {endpoint}\n\n"]
-            return Response(streams.session_stream(self.env.cr.dbname, session.id, first), status=200,
-                            mimetype=SSE, headers=STREAM_HEADERS + self._deprecated() + self.cors)
-        except HttpRefusal as refusal:
-            return refusal.response
+        if self.httprequest.method != "GET":
+            return method_not_allowed("GET")
+        if _is_prefork_worker():
+            return json_response({"error": "streams are served on Odoo's gevent port in prefork mode "
+                                           "(route /mcp/sse there in the reverse proxy)"}, 503)
+        session = self.env["mcp.session"]._open(self.key, "legacy_sse", self.settings["session_ttl"], "2024-11-05")
+        endpoint = f"/mcp/messages?session_id={session.session_id}"
+        first = [f"event: endpoint\ndata: {endpoint}\n\n"]
+        return Response(streams.session_stream(self.env.cr.dbname, session.id, first), status=200,
+                        mimetype=SSE, headers=STREAM_HEADERS + self._deprecated() + self.cors)
 
     def legacy_messages(self):
         """POST /mcp/messages?session_id=…: accept (202); answer on the stream."""
-        try:
-            refused = self._check_legacy("POST")
-            if refused:
-                return refused
-            self.check_content_type()
-            session = self.env["mcp.session"]._find(self.httprequest.args.get("session_id"), self.key)
-            if not session or session.transport != "legacy_sse":
-                self.refuse(errors.SessionNotFound("Session not found or expired"))
-            session._touch(self.settings["session_ttl"])
-            parsed = self.read_body()
-            revision = session.revision or "2024-11-05"
-            # a 2025-03-26 initialize on this transport allows batches: same rules as on /mcp
-            messages, _is_batch = self.split_messages(parsed, revision)
-            ctx = self.context(session, revision)
-            queue = self.env["mcp.session.message"]
-            for message in messages:
-                response = self.server._handle_message(message, ctx)
-                if response is not None:
-                    queue._enqueue(session, response)
-            return Response("Accepted", status=202, mimetype="text/plain",
-                            headers=self._deprecated() + self.cors)
-        except HttpRefusal as refusal:
-            return refusal.response
+        if self.httprequest.method != "POST":
+            return method_not_allowed("POST")
+        self.check_content_type()
+        session = self.env["mcp.session"]._find(self.httprequest.args.get("session_id"), self.key)
+        if not session or session.transport != "legacy_sse":
+            self.refuse(errors.SessionNotFound("Session not found or expired"))
+        session._touch(self.settings["session_ttl"])
+        parsed = self.read_body()
+        revision = session.revision or "2024-11-05"
+        # a 2025-03-26 initialize on this transport allows batches: same rules as on /mcp
+        messages, _is_batch = self.split_messages(parsed, revision)
+        ctx = self.context(session, revision)
+        queue = self.env["mcp.session.message"]
+        for message in messages:
+            response = self.server._handle_message(message, ctx)
+            if response is not None:
+                queue._enqueue(session, response)
+        return Response("Accepted", status=202, mimetype="text/plain", headers=self._deprecated() + self.cors)

@@ -1,11 +1,19 @@
 """HTTP side of the MCP transports: Streamable HTTP on /mcp and the legacy
 HTTP+SSE transport (2024-11-05) on /mcp/sse + /mcp/messages.
 
-Checks come cheapest first: HTTP method, Origin, bearer key, content type,
-Accept, body size, JSON. Every refusal is an McpError carrying its HTTP
-status, answered as the one error map (``mcp.server._map_exception``) says;
-the JSON-RPC messages themselves go to ``mcp.server``, whose ``ctx.failure``
-gives the HTTP status of an error it answered.
+One request, one :class:`Exchange`: ``ir.http._authenticate`` creates it
+(``ir.http._mcp_exchange``, the extension point for other addons) and runs
+its admission (:meth:`Exchange.admit`: server enabled, Origin, bearer key —
+cheapest first) as the route's ``auth="mcp_key"``; the route then calls
+:meth:`Exchange.serve`: content type, Accept, body size, JSON, session,
+and the JSON-RPC messages go to ``mcp.server`` (the dispatcher), whose
+``ctx.failure`` gives the HTTP status of an error it answered.
+
+Every refusal is an ``McpError`` carrying its HTTP status, raised out of
+the route: the ``type="mcp"`` routing type (services/odoo_http.py) answers
+it through :meth:`Exchange.error_response`, as the one error map
+(``mcp.server._map_exception``) says, and the request's transaction rolls
+back.
 """
 import json
 import logging
@@ -35,14 +43,6 @@ EXPOSED_HEADERS = "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate, Retry
 STREAM_HEADERS = [("Cache-Control", "no-cache, no-store"), ("X-Accel-Buffering", "no")]
 
 
-class HttpRefusal(Exception):
-    """Stop handling and answer ``response``."""
-
-    def __init__(self, response):
-        super().__init__(response.status)
-        self.response = response
-
-
 def json_response(body, status=200, headers=()):
     """A JSON response that is never cached."""
     data = json.dumps(body, separators=(",", ":"), ensure_ascii=False) if body is not None else ""
@@ -57,6 +57,11 @@ def error_response(failure, body, headers=()):
     """HTTP response carrying the JSON-RPC ``body`` of ``failure`` (a
     :class:`~..protocol.error_map.Failure`) with its status and headers."""
     return json_response(body, failure.http_status, list(headers) + list(failure.headers))
+
+
+def method_not_allowed(allowed, headers=(), message="method not allowed"):
+    """The plain 405 answer of an HTTP method the endpoint does not serve."""
+    return json_response({"error": message}, 405, [("Allow", allowed)] + list(headers))
 
 
 def _accept(httprequest):
@@ -106,7 +111,11 @@ def _read_at_most(stream, size):
 
 
 class Exchange:
-    """One HTTP request to an MCP endpoint."""
+    """One HTTP request to an MCP endpoint (Streamable HTTP: /mcp)."""
+
+    #: HTTP methods whose requests need the bearer key (others: OPTIONS is a
+    #: pre-flight, anything else is answered 405 without a key).
+    KEYED_METHODS = ("GET", "POST", "DELETE")
 
     def __init__(self, env, httprequest, transport="streamable_http"):
         self.env = env
@@ -118,11 +127,30 @@ class Exchange:
         self.cors = []
         self.key = self.user_env = None
 
-    # -- checks ---------------------------------------------------------
+    # -- admission (``auth="mcp_key"``) and refusals ---------------------
+    def admit(self):
+        """The checks every keyed request passes before its route runs,
+        cheapest first: the server is enabled (503), the browser Origin is
+        allowed (403), the bearer key is valid (401/429). Then
+        ``self.user_env`` is the key user's environment. Run by
+        ``ir.http._auth_method_mcp_key``; raises ``McpError``."""
+        if self.httprequest.method not in self.KEYED_METHODS:
+            return
+        self.check_enabled()
+        self.check_origin()
+        self.authenticate()
+
     def refuse(self, exc, msg_id=None):
-        """Stop with McpError ``exc`` as the answer (its HTTP status)."""
+        """Stop with McpError ``exc`` as the answer (its HTTP status), as the
+        response to request ``msg_id`` when known."""
+        exc.request_id = msg_id
+        raise exc
+
+    def error_response(self, exc):
+        """The HTTP answer of exception ``exc`` raised out of this exchange
+        (a refusal, or a failure of the route), through the one error map."""
         failure = self.server._map_exception(exc, None, "transport")
-        raise HttpRefusal(error_response(failure, failure.response(msg_id), self.cors))
+        return error_response(failure, failure.response(getattr(exc, "request_id", None)), self.cors)
 
     def check_enabled(self):
         if not self.settings["enabled"]:
@@ -166,7 +194,8 @@ class Exchange:
 
     def refuse_audited(self, exc):
         """Refuse with ``exc`` and write the audit row of a refused request:
-        without key, so that it never counts against a key's rate limit."""
+        without key, so that it never counts against a key's rate limit (the
+        row survives the rollback of the refused request's transaction)."""
         self.server._audit(McpContext(None, None, None, self.settings, self.transport, self.ip, None),
                            "denied", exc.code, None)
         self.refuse(exc)
@@ -258,13 +287,13 @@ class Exchange:
         session._touch(self.settings["session_ttl"])
         return session
 
-    def refuse_stateless_client(self):
-        """405 (``Allow: POST``) for a GET/DELETE of a 2026-07-28 client:
-        that revision has no sessions and no GET stream."""
+    def stateless_client_refusal(self):
+        """The 405 (``Allow: POST``) of a GET/DELETE of a 2026-07-28 client
+        (that revision has no sessions and no GET stream), else None."""
         if revisions.is_stateless(self.httprequest.headers.get(VERSION_HEADER)):
-            raise HttpRefusal(json_response(
-                {"error": "2026-07-28 has no sessions nor GET stream: POST each request"}, 405,
-                [("Allow", "POST")] + self.cors))
+            return method_not_allowed("POST", self.cors,
+                                      "2026-07-28 has no sessions nor GET stream: POST each request")
+        return None
 
     def context(self, session, revision):
         return McpContext(self.key, session, revision, self.settings, self.transport, self.ip, self.user_env)
@@ -285,9 +314,6 @@ class Exchange:
 
     def post(self):
         """POST /mcp: JSON-RPC message(s) in, JSON (or SSE) out."""
-        self.check_enabled()
-        self.check_origin()
-        self.authenticate()
         self.check_content_type()
         accept = _accept(self.httprequest)
         if not (_accepts(accept, JSON) or _accepts(accept, SSE)):
@@ -383,13 +409,11 @@ class Exchange:
 
     def get(self):
         """GET /mcp: the server-to-client SSE stream of a session."""
-        self.check_enabled()
-        self.check_origin()
-        self.authenticate()
-        self.refuse_stateless_client()
+        refusal = self.stateless_client_refusal()
+        if refusal:
+            return refusal
         if not self.settings["get_stream_enabled"] or _is_prefork_worker():
-            return json_response({"error": "no SSE stream on this endpoint"}, 405,
-                                 [("Allow", "POST, DELETE, OPTIONS")] + self.cors)
+            return method_not_allowed("POST, DELETE, OPTIONS", self.cors, "no SSE stream on this endpoint")
         accept = _accept(self.httprequest)
         if accept is not None and SSE not in accept:
             self.refuse(errors.InvalidRequest("Accept must allow text/event-stream", http_status=406))
@@ -400,21 +424,17 @@ class Exchange:
 
     def delete(self):
         """DELETE /mcp: end the session (204)."""
-        self.check_enabled()
-        self.check_origin()
-        self.authenticate()
-        self.refuse_stateless_client()
+        refusal = self.stateless_client_refusal()
+        if refusal:
+            return refusal
         session = self.find_session()
         session.action_end()
         return json_response(None, 204, self.cors)
 
     def serve(self):
-        """Answer a request to /mcp whatever its method."""
+        """Answer an admitted request to /mcp whatever its method."""
         method = self.httprequest.method
         handler = {"POST": self.post, "GET": self.get, "DELETE": self.delete, "OPTIONS": self.options}.get(method)
-        try:
-            if handler is None:
-                return json_response({"error": "method not allowed"}, 405, [("Allow", ALLOWED_METHODS)])
-            return handler()
-        except HttpRefusal as refusal:
-            return refusal.response
+        if handler is None:
+            return method_not_allowed(ALLOWED_METHODS)
+        return handler()

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import fields, http
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tests.common import ChromeBrowser
@@ -70,6 +70,11 @@ class TestUiTours(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Odoo reads every manifest on the first static file request; the
+        # browser's parallel first requests would do it in several threads at
+        # once, where CPython 3.11.7's ast.parse can fail ("AST constructor
+        # recursion depth mismatch", fixed in 3.11.8): read them here, once.
+        assert http.root.statics
         cls.agent = cls.env["res.users"].create({
             "name": "Alice Agent", "login": "mcp_ui_alice",
             "groups_id": [fields.Command.set([cls.env.ref("base.group_user").id,

@@ -10,8 +10,7 @@ from . import mcp_model_access
 from . import mcp_auth_counter
 from . import mcp_key_usage
 from . import mcp_api_key
-from . import mcp_key_cache
-from . import mcp_api_key_auth
+from . import mcp_key_check
 from . import res_users
 from . import res_partner
 from . import res_company

@@ -6,8 +6,9 @@ stored in clear to find the row, the whole token is stored only as an
 HMAC-SHA256 digest keyed with the database secret. Tokens are random (32
 bytes), so a fast keyed hash is enough (no dictionary attack possible): it
 costs microseconds, where Odoo's pbkdf2 API-key check costs milliseconds.
-Request authentication (the key check, the user's environment) lives in
-``mcp_api_key_auth.py``.
+This file holds the key records, their tokens and their management; the
+key check of every request (lockout, rate limit, cache, the user's
+environment) is ``mcp_key_check.py``.
 """
 import hashlib
 import hmac
@@ -19,6 +20,7 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -34,7 +36,6 @@ EXPIRING_SOON_DAYS = 14
 MSG_INVALID_KEY = "Invalid or expired API key"
 MSG_LOCKED_OUT = "Too many failed authentication attempts from this address; retry later"
 MSG_RATE_LIMITED = "Rate limit exceeded for this API key; retry later"
-
 
 
 def token_digest(digest_key, token):
@@ -140,14 +141,14 @@ class McpApiKey(models.Model):
         """Domain on the last-use stamps: ``= False`` (never used),
         ``!= False`` and comparisons with a datetime."""
         if operator in ("=", "!=") and not value:
-            self.env.cr.execute("SELECT key_id FROM mcp_key_usage")
+            self.env.cr.execute(SQL("SELECT key_id FROM mcp_key_usage"))
             used = [row[0] for row in self.env.cr.fetchall()]
             return [("id", "not in" if operator == "=" else "in", used)]
         sql_operator = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "=", "!=": "<>"}.get(operator)
         if sql_operator is None:
             raise UserError(_("Unsupported search on Last Used: %(operator)s", operator=operator))
         value = fields.Datetime.to_datetime(value)
-        self.env.cr.execute(f"SELECT key_id FROM mcp_key_usage WHERE used_at {sql_operator} %s", (value,))
+        self.env.cr.execute(SQL("SELECT key_id FROM mcp_key_usage WHERE used_at %s %s", SQL(sql_operator), value))
         matching = [row[0] for row in self.env.cr.fetchall()]
         if operator == "!=":  # never-used keys differ from any date too
             return ["|", ("id", "in", matching), ("last_used_at", "=", False)]
@@ -349,7 +350,7 @@ class McpApiKey(models.Model):
         }
 
     # ------------------------------------------------------------------
-    # Authentication
+    # Companies
     # ------------------------------------------------------------------
     def _allowed_companies(self):
         """The companies this key may work in (sudo record)."""

@@ -1,17 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 """A user's language or timezone changed on its contact clears the key
-cache (``mcp_key_cache.py``): the key's environment carries them."""
+cache (``mcp.api.key._invalidate_key_states``, ``mcp_key_check.py``): the
+key's environment carries them."""
 from odoo import models
 
-CACHED_PARTNER_FIELDS = frozenset(("lang", "tz"))
+from .mcp_key_check import CACHED_PARTNER_FIELDS
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     def write(self, vals):
-        """Write partners; clear the MCP key cache when a user's lang or tz
-        changes."""
+        """Write partners; clear the MCP key cache when the contact of a user
+        changes what the cache holds (``CACHED_PARTNER_FIELDS``)."""
         result = super().write(vals)
         if CACHED_PARTNER_FIELDS.intersection(vals) and self.env["res.users"].sudo().with_context(
                 active_test=False).search_count([("partner_id", "in", self.ids)], limit=1):

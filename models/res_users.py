@@ -1,17 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
-"""A change of an API key's user clears the key cache (``mcp_key_cache.py``)."""
+"""A change of an API key's user clears the key cache
+(``mcp.api.key._invalidate_key_states``, ``mcp_key_check.py``)."""
 from odoo import models
 
-#: ``res.users`` fields the key check reads (Odoo clears its own caches for
-#: them too; this adds the clear after the commit).
-CACHED_USER_FIELDS = frozenset(("active", "company_id", "company_ids", "partner_id", "lang", "tz"))
+from .mcp_key_check import CACHED_USER_FIELDS
 
 
 class ResUsers(models.Model):
     _inherit = "res.users"
 
     def write(self, vals):
-        """Write users; clear the MCP key cache when what it holds changes."""
+        """Write users; clear the MCP key cache when what it holds changes
+        (``CACHED_USER_FIELDS``)."""
         result = super().write(vals)
         if CACHED_USER_FIELDS.intersection(vals):
             self.env["mcp.api.key"]._invalidate_key_states()

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
-"""The per-worker key cache (models/mcp_key_cache.py): a cached key costs
+"""The per-worker key cache (models/mcp_key_check.py): a cached key costs
 one statement, and every change an admin makes to a key, its user, the
 user's contact or companies takes effect at the next request."""
 from datetime import timedelta
@@ -45,6 +45,21 @@ class TestKeyCache(McpSecurityCase):
         with self.assertQueryCount(1):  # lockout + rate count
             key, env = self.auth(self.token_read)
         self.assertEqual((key, env.uid), (self.key_read, self.user_a.id))
+
+    def test_uncached_key_statements(self):
+        """A key not in the cache costs four statements: its lookup on the
+        request cursor, the gate, the last-use stamp and the read that caches
+        it (both from a fresh cursor); three once it was stamped."""
+        self.auth(self.token_write)  # the settings and the HMAC key are cached
+        self.env.flush_all()
+        with self.assertQueryCount(4):
+            self.auth(self.token_read)
+        self.assertTrue(self.cached(self.token_read))
+        self.Keys._key_states().clear()
+        self.env.flush_all()
+        with self.assertQueryCount(3):  # stamped a moment ago
+            self.auth(self.token_read)
+        self.assertTrue(self.cached(self.token_read))
 
     def test_unknown_tokens_are_not_cached(self):
         self.auth(self.token_read)
@@ -108,6 +123,44 @@ class TestKeyCache(McpSecurityCase):
         self.assertEqual(self.auth(self.token_ab)[1].context["tz"], "Asia/Tokyo")
         self.user_ab.active = False
         self.assert_refused(self.token_ab)
+
+    def assert_write_clears(self, token, write):
+        """``write()`` drops the cached state of ``token`` (the next request
+        reads it again), now and again after the commit (the clear of
+        ``_invalidate_key_states`` that drops a concurrent stale fill), and
+        returns the env of that next request."""
+        self.auth(token)
+        self.assertTrue(self.cached(token))
+        self.env.cr.postcommit.data.pop("mcp_key_states", None)
+        write()
+        self.assertIsNone(self.cached(token), "the write clears the key cache")
+        self.assertTrue(self.env.cr.postcommit.data.get("mcp_key_states"), "and again after the commit")
+        return self.auth(token)[1]
+
+    def test_user_lang_and_company_changes_clear_the_cache(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        env = self.assert_write_clears(self.token_ab, lambda: setattr(self.user_ab, "lang", "fr_FR"))
+        self.assertEqual(env.context["lang"], "fr_FR")
+        self.assertEqual(env.lang, "fr_FR")
+        env = self.assert_write_clears(self.token_ab, lambda: setattr(self.user_ab, "company_id", self.company_b))
+        self.assertEqual(env.context["allowed_company_ids"][0], self.company_b.id, "the new main company first")
+        self.assertEqual(env.company, self.company_b)
+
+    def test_contact_lang_and_tz_changes_clear_the_cache(self):
+        """Odoo clears its own caches for a user's lang/tz written on the
+        user, not on its contact: the partner override must."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        partner = self.user_ab.partner_id
+        env = self.assert_write_clears(self.token_ab, lambda: partner.write({"tz": "America/Lima"}))
+        self.assertEqual(env.context["tz"], "America/Lima")
+        env = self.assert_write_clears(self.token_ab, lambda: partner.write({"lang": "fr_FR"}))
+        self.assertEqual(env.context["lang"], "fr_FR")
+
+    def test_company_archive_clears_the_cache(self):
+        company_c = self.env["res.company"].create({"name": "MCP Company C"})
+        self.user_ab.company_ids = [(4, company_c.id)]
+        env = self.assert_write_clears(self.token_ab, lambda: company_c.write({"active": False}))
+        self.assertNotIn(company_c.id, env.context["allowed_company_ids"])
 
     def test_key_companies_and_archived_company(self):
         company_c = self.env["res.company"].create({"name": "MCP Company C"})

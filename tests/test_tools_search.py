@@ -4,6 +4,7 @@ from odoo.tests import tagged
 
 from ..models.mcp_guard_rules import MSG_DOMAIN_ARITY, MSG_DOMAIN_ID_ONLY
 from ..protocol.errors import AccessDenied
+from ..tools.search_read import count_statement, search_fetch_count
 from .tools_common import ToolsCase
 
 
@@ -261,3 +262,86 @@ class TestSearchTools(ToolsCase):
         names = {f["name"] for f in result["fields"]}
         for fname in restricted:
             self.assertNotIn(fname, names)
+
+
+@tagged("post_install", "-at_install")
+class TestSearchReadTotal(ToolsCase):
+    """``search_read``'s total reuses the page's query (one ``_search``):
+    these tests pin the behaviour of Odoo's ``Query`` it depends on
+    (``tools/search_read.py``, ``count_statement``), so an Odoo upgrade that
+    changes it fails here."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tag = cls.env["res.partner.category"].create({"name": "MCP total tag"})
+        cls.partners = cls.env["res.partner"].create([
+            {"name": "MCP Total %02d" % i, "country_id": cls.env.ref("base.be").id if i % 3 else False,
+             "category_id": [(6, 0, cls.tag.ids)] if i % 2 else []}
+            for i in range(12)
+        ])
+        cls.domains = [
+            [("name", "=like", "MCP Total %")],
+            [("name", "=like", "MCP Total %"), ("category_id.name", "=", "MCP total tag")],
+            [("name", "=like", "MCP Total %"), ("country_id.code", "=", "BE")],
+            ["|", ("name", "=like", "MCP Total 0%"), ("parent_id.name", "=like", "MCP Total %")],
+        ]
+
+    def test_count_statement_is_odoos_own_count(self):
+        """For a query without page, the statement is the one ``len(query)``
+        (``search_count``) runs, record rules included."""
+        Partner = self.uenv["res.partner"]
+        for domain in self.domains:
+            with self.subTest(domain=domain):
+                query = Partner._search(domain)
+                self.assertEqual(count_statement(query), query.select("COUNT(*)"))
+                paged = Partner._search(domain, offset=1, limit=2, order="country_id, name desc")
+                self.assertEqual(self.env.execute_query(count_statement(paged))[0][0], Partner.search_count(domain))
+
+    def test_total_matches_search_count(self):
+        """Full pages, pages past the end, orders that join tables and
+        fetched fields that join tables (``res.users`` inherits its name from
+        its contact) give ``search_count``'s total."""
+        cases = [(self.uenv["res.partner"], domain, ["name", "country_id"], "country_id desc, name")
+                 for domain in self.domains]
+        cases.append((self.env["res.users"], [("login", "=like", "mcp_%")], ["name", "login"], "name"))
+        for model, domain, fields, order in cases:
+            expected = model.search_count(domain)
+            for offset, limit in ((0, 2), (1, 3), (expected, 2), (expected + 5, 2), (0, expected + 1)):
+                with self.subTest(model=model._name, domain=domain, offset=offset, limit=limit):
+                    records, total = search_fetch_count(model, domain, fields, offset, limit, order)
+                    self.assertEqual(total, expected)
+                    self.assertEqual(records.ids, model.search(domain, offset=offset, limit=limit, order=order).ids)
+
+    def test_statements(self):
+        """A full page costs its fetch and the count; a page that tells the
+        total by itself only its fetch."""
+        Partner = self.uenv["res.partner"]
+        domain = self.domains[1]
+        Partner.search_count(domain)  # record rules cached
+        self.env.flush_all()
+        with self.assertQueryCount(2):
+            self.assertEqual(search_fetch_count(Partner, domain, ["name"], 0, 2, None)[1], 6)
+        with self.assertQueryCount(1):
+            self.assertEqual(search_fetch_count(Partner, domain, ["name"], 0, 10, None)[1], 6)
+
+    def test_ids_resolved_by_search_are_counted_by_search_count(self):
+        """A ``_search`` that filters rows in Python (``ir.attachment`` for a
+        non-superuser, ``mail.message``) returns a query holding the page's
+        ids only (Odoo's ``_as_query``, ``Query._ids``): the total then comes
+        from ``search_count``."""
+        Partner = self.env["res.partner"]
+        self.assertIsNone(Partner._search([("id", "in", self.partners.ids)])._ids)
+        known = self.partners._as_query()
+        self.assertEqual(known._ids, tuple(self.partners.ids))
+        self.assertIsNone(count_statement(known))
+        self.env["ir.attachment"].create([
+            {"name": "MCP total %d.txt" % i, "raw": b"x", "res_model": "res.partner", "res_id": self.partners[i].id}
+            for i in range(5)])
+        Attachment = self.uenv["ir.attachment"]
+        domain = [("name", "=like", "MCP total %")]
+        self.assertIsNotNone(Attachment._search(domain, limit=2)._ids, "ir.attachment resolves its ids itself")
+        records, total = search_fetch_count(Attachment, domain, ["name"], 0, 2, None)
+        self.assertEqual((len(records), total), (2, 5))
+        records, total = search_fetch_count(Attachment, domain, ["name"], 2, 2, None)
+        self.assertEqual((len(records), total), (2, 5))

@@ -1,5 +1,5 @@
 """Tool ``search_read``: find records and read their fields, one page at a time."""
-import copy
+from odoo.tools import SQL
 
 from .arguments import (default_field_names, get_domain, get_field_names, get_limit, get_model,
                         get_offset, get_order)
@@ -12,26 +12,41 @@ X2MANY_NAMES = {"type": "boolean", "default": False,
                 "description": "Return one2many/many2many values as [{id, display_name}] instead of ids."}
 
 
+def count_statement(query):
+    """The statement counting the rows of ``query`` (a ``Query`` from
+    ``_search``) over all pages: Odoo's own count (``len(query)``) without
+    the page's ``ORDER BY``/``LIMIT``/``OFFSET``, built from the query's
+    public ``from_clause`` and ``where_clause``. Take it before fetching:
+    ``_fetch_query`` may join more tables into the query (inherited fields).
+    None when ``_search`` returned ids it resolved itself (a model whose
+    ``_search`` filters rows in Python, like ``mail.message``): those are
+    the page's only, count with ``search_count`` then.
+    tests/test_tools_search.py pins this against Odoo's ``Query``."""
+    if query._ids is not None:
+        return None
+    where = query.where_clause
+    return SQL("SELECT COUNT(*) FROM %s%s", query.from_clause, SQL(" WHERE %s", where) if where else SQL())
+
+
 def search_fetch_count(model, domain, field_names, offset, limit, order):
     """``model.search_fetch(...)`` and the number of records matching
     ``domain`` (the total over all pages).
 
     The count reuses the search's query (domain parsed and record rules
-    applied once), the way ``search_fetch`` builds it; it is run only when
-    the page does not tell the total by itself (a full page, or an empty
-    page past the first)."""
+    applied once: a second ``_search``, as ``search_count`` would run, costs
+    about as much as the search and fetch together); it is run only when the
+    page does not tell the total by itself (a full page, or an empty page
+    past the first)."""
     query = model._search(domain, offset=offset, limit=limit, order=order or model._order)
-    count_query = copy.copy(query)
-    count_query._joins = dict(query._joins)
-    count_query._where_clauses = list(query._where_clauses)
-    count_query.limit = count_query.offset = count_query.order = None
-    if query.is_empty():
-        records = model.browse()
-    else:
-        records = model._fetch_query(query, model._determine_fields_to_fetch(field_names))
+    if query.is_empty():  # Odoo knows without a query that nothing matches
+        return model.browse(), 0
+    count = count_statement(query)
+    records = model._fetch_query(query, model._determine_fields_to_fetch(field_names))
     if len(records) < limit and (records or not offset):
         return records, offset + len(records)
-    return records, len(count_query)
+    if count is None:
+        return records, model.search_count(domain)
+    return records, model.env.execute_query(count)[0][0]
 
 
 class SearchRead(Tool):

@@ -1,7 +1,7 @@
 """What an admin changes on a key or its user — through Odoo's JSON-RPC, as
 the backend does — applies at the very next /mcp request, in every worker,
 although each worker caches the state of the keys it has seen
-(models/mcp_key_cache.py). Run on the threaded and the prefork server
+(models/mcp_key_check.py). Run on the threaded and the prefork server
 (2 workers: the change is made in one, requests land in both)."""
 import requests
 

@@ -5,11 +5,13 @@ and back; this model authenticates, finds the method, runs it as the key's
 user inside a savepoint and maps every exception to a JSON-RPC error or an
 ``isError`` tool result in one place (:meth:`McpServer._map_exception`).
 """
+import contextlib
 import logging
 import time
 
 import jsonschema
 import psycopg2.errors
+import psycopg2.extensions
 
 from odoo import api, models
 from odoo.exceptions import AccessError, MissingError, RedirectWarning, UserError
@@ -40,7 +42,7 @@ class McpContext:
     """Per-request facts the handlers need (not stored)."""
 
     __slots__ = ("key", "session", "revision", "settings", "transport", "ip", "user_env", "audit", "params",
-                 "failure")
+                 "failure", "alone")
 
     def __init__(self, key, session, revision, settings, transport, ip, user_env):
         self.key = key
@@ -53,6 +55,7 @@ class McpContext:
         self.audit = {}
         self.params = {}    # of the message being handled
         self.failure = None  # Failure of the last message handled (None: it succeeded)
+        self.alone = False   # the request's only message (the transport says so): see _tool_transaction
 
 
 _validators = {}
@@ -319,10 +322,30 @@ class McpServer(models.AbstractModel):
         if problems:
             raise errors.ToolError("Invalid arguments: " + "; ".join(problems))
         # what the tool raises is answered by _map_exception (via _handle_message),
-        # after this savepoint rolled back whatever it wrote
-        with self.env.cr.savepoint(), ctx.user_env["mcp.write.fence"].watch(tool.operation):
+        # after _tool_transaction rolled back whatever it wrote
+        with self._tool_transaction(tool, ctx), ctx.user_env["mcp.write.fence"].watch(tool.operation):
             structured = tool.run(self._call(ctx, arguments))
         return tool_result(structured, ctx.revision)
+
+    @contextlib.contextmanager
+    def _tool_transaction(self, tool, ctx):
+        """Where a tool runs: in a savepoint, rolled back when the tool
+        raises — but for a read tool that is its request's only message
+        (``ctx.alone``). Nothing written before it in that transaction
+        matters (the session's last-seen stamp at most), so a failed
+        statement (the statement timeout, a value PostgreSQL refuses), which
+        aborts the transaction, rolls it back whole instead, and the audit
+        row and the answer still go through. Two statements less per read."""
+        if tool.operation != "read" or not ctx.alone:
+            with self.env.cr.savepoint():
+                yield
+            return
+        try:
+            yield
+        except Exception:
+            if self.env.cr.connection.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INERROR:
+                self.env.cr.rollback()
+            raise
 
     @staticmethod
     def _validate_arguments(tool, arguments):

@@ -67,7 +67,7 @@ class LegacyExchange(Exchange):
         revision = session.revision or "2024-11-05"
         # a 2025-03-26 initialize on this transport allows batches: same rules as on /mcp
         messages, _is_batch = self.split_messages(parsed, revision)
-        ctx = self.context(session, revision)
+        ctx = self.context(session, revision, messages)
         queue = self.env["mcp.session.message"]
         for message in messages:
             response = self.server._handle_message(message, ctx)

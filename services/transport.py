@@ -295,8 +295,12 @@ class Exchange:
                                       "2026-07-28 has no sessions nor GET stream: POST each request")
         return None
 
-    def context(self, session, revision):
-        return McpContext(self.key, session, revision, self.settings, self.transport, self.ip, self.user_env)
+    def context(self, session, revision, messages=()):
+        """The dispatcher's context of this request; ``messages``: the
+        JSON-RPC messages it will handle (one alone: ``ctx.alone``)."""
+        ctx = McpContext(self.key, session, revision, self.settings, self.transport, self.ip, self.user_env)
+        ctx.alone = len(messages) == 1
+        return ctx
 
     # -- Streamable HTTP --------------------------------------------------
     def options(self):
@@ -329,7 +333,7 @@ class Exchange:
         session = self.find_session()
         revision = self.check_version_header(session.revision)
         messages, is_batch = self.split_messages(parsed, revision)
-        ctx = self.context(session, revision)
+        ctx = self.context(session, revision, messages)
         responses = [r for r in (self.server._handle_message(m, ctx) for m in messages) if r is not None]
         if not responses:
             return json_response(None, 202, self.cors)
@@ -376,7 +380,7 @@ class Exchange:
         method = message["method"]
         if method not in revisions.client_methods(revision) or method not in self.server._get_rpc_handlers():
             self.refuse(stateless.method_not_found(method, revision), msg_id)
-        ctx = self.context(self.env["mcp.session"].sudo().browse(), revision)
+        ctx = self.context(self.env["mcp.session"].sudo().browse(), revision, messages)
         response = self.server._handle_message(message, ctx)
         if "error" in response:  # the revision's status table (error_map.STATELESS_ERROR_STATUS)
             return error_response(ctx.failure, response, self.cors)

@@ -4,7 +4,7 @@ from odoo.tests import tagged
 
 from ..models.mcp_guard_rules import MSG_DOMAIN_ARITY, MSG_DOMAIN_ID_ONLY
 from ..protocol.errors import AccessDenied
-from ..tools.search_read import count_statement, search_fetch_count
+from ..tools.search_read import count_statement, search_page
 from .tools_common import ToolsCase
 
 
@@ -43,7 +43,7 @@ class TestSearchTools(ToolsCase):
         result = self.run_tool("search_read", {
             "model": "res.partner", "domain": self.mcp_domain,
             "fields": ["name", "email", "country_id", "is_company", "category_id", "create_date", "type"],
-            "order": "name desc", "limit": 3,
+            "order": "name desc", "limit": 3, "count_total": True,
         })
         self.assertEqual(result["count"], 3)
         self.assertEqual(result["total"], 25)
@@ -80,6 +80,8 @@ class TestSearchTools(ToolsCase):
                                                    "fields": ["name"], "order": "id", "limit": 10,
                                                    "offset": offset})
             seen += [r["id"] for r in result["records"]]
+            # more pages follow: not counted (no count_total); the last page tells the total
+            self.assertEqual(result["total"], None if result["next_offset"] else 25)
             offset = result["next_offset"]
             pages += 1
         self.assertEqual(pages, 3)
@@ -90,7 +92,7 @@ class TestSearchTools(ToolsCase):
 
     def test_search_read_limit_capped_by_setting(self):
         result = self.run_tool("search_read", {"model": "res.partner", "domain": self.mcp_domain,
-                                               "fields": ["name"], "limit": 10 ** 9},
+                                               "fields": ["name"], "limit": 10 ** 9, "count_total": True},
                                settings={"max_records": 7})
         self.assertEqual((result["count"], result["limit"], result["total"]), (7, 7, 25))
         result = self.run_tool("search_read", {"model": "res.partner", "domain": self.mcp_domain,
@@ -108,9 +110,9 @@ class TestSearchTools(ToolsCase):
             return original(records, domain, offset=offset, limit=limit, order=order, **kwargs)
 
         with patch.object(Partner, "_search", spy):
-            result = self.run_tool("search_read", {"model": "res.partner", "limit": 5000},
+            result = self.run_tool("search_read", {"model": "res.partner", "limit": 5000, "count_total": True},
                                    settings={"max_records": 50})
-        self.assertEqual(calls[0], 50, "the page's search is limited")
+        self.assertEqual(calls[0], 51, "the page's search is limited (one more row: is there a next page?)")
         self.assertEqual(result["count"], 50)
         self.assertEqual(result["total"], self.env["res.partner"].search_count([]))
 
@@ -137,7 +139,8 @@ class TestSearchTools(ToolsCase):
         """The tools leave operators to the guard: '<>' and upper-case
         operators (which Odoo's own list lacks) reach the guard's handling."""
         zetas = [["name", "=like", "MCP Zeta %"]]
-        everything = self.run_tool("search_read", {"model": "res.partner", "domain": zetas, "fields": ["name"]})
+        everything = self.run_tool("search_read", {"model": "res.partner", "domain": zetas, "fields": ["name"],
+                                                   "count_total": True})
         self.assertEqual(everything["total"], 25)
         for operator in ("<>", "!=", "not in", "NOT IN"):
             value = ["MCP Zeta 03"] if operator.lower() == "not in" else "MCP Zeta 03"
@@ -309,21 +312,28 @@ class TestSearchReadTotal(ToolsCase):
             expected = model.search_count(domain)
             for offset, limit in ((0, 2), (1, 3), (expected, 2), (expected + 5, 2), (0, expected + 1)):
                 with self.subTest(model=model._name, domain=domain, offset=offset, limit=limit):
-                    records, total = search_fetch_count(model, domain, fields, offset, limit, order)
+                    records, has_more, total = search_page(model, domain, fields, offset, limit, order, True)
                     self.assertEqual(total, expected)
+                    self.assertEqual(has_more, offset + limit < expected)
                     self.assertEqual(records.ids, model.search(domain, offset=offset, limit=limit, order=order).ids)
 
     def test_statements(self):
-        """A full page costs its fetch and the count; a page that tells the
-        total by itself only its fetch."""
+        """A page costs its fetch (one more row says whether more follow);
+        the count over all pages only with count_total and when more follow."""
         Partner = self.uenv["res.partner"]
         domain = self.domains[1]
         Partner.search_count(domain)  # record rules cached
         self.env.flush_all()
-        with self.assertQueryCount(2):
-            self.assertEqual(search_fetch_count(Partner, domain, ["name"], 0, 2, None)[1], 6)
         with self.assertQueryCount(1):
-            self.assertEqual(search_fetch_count(Partner, domain, ["name"], 0, 10, None)[1], 6)
+            records, has_more, total = search_page(Partner, domain, ["name"], 0, 2, None)
+            self.assertEqual((len(records), has_more, total), (2, True, None))
+        with self.assertQueryCount(2):
+            self.assertEqual(search_page(Partner, domain, ["name"], 0, 2, None, True)[1:], (True, 6))
+        for count_total in (False, True):
+            with self.subTest(count_total=count_total), self.assertQueryCount(1):
+                self.assertEqual(search_page(Partner, domain, ["name"], 0, 10, None, count_total)[1:], (False, 6))
+        with self.assertQueryCount(1):  # exactly a page: no next page, total known
+            self.assertEqual(search_page(Partner, domain, ["name"], 0, 6, None)[1:], (False, 6))
 
     def test_ids_resolved_by_search_are_counted_by_search_count(self):
         """A ``_search`` that filters rows in Python (``ir.attachment`` for a
@@ -341,7 +351,9 @@ class TestSearchReadTotal(ToolsCase):
         Attachment = self.uenv["ir.attachment"]
         domain = [("name", "=like", "MCP total %")]
         self.assertIsNotNone(Attachment._search(domain, limit=2)._ids, "ir.attachment resolves its ids itself")
-        records, total = search_fetch_count(Attachment, domain, ["name"], 0, 2, None)
-        self.assertEqual((len(records), total), (2, 5))
-        records, total = search_fetch_count(Attachment, domain, ["name"], 2, 2, None)
-        self.assertEqual((len(records), total), (2, 5))
+        records, has_more, total = search_page(Attachment, domain, ["name"], 0, 2, None, True)
+        self.assertEqual((len(records), has_more, total), (2, True, 5))
+        records, has_more, total = search_page(Attachment, domain, ["name"], 2, 2, None, True)
+        self.assertEqual((len(records), has_more, total), (2, True, 5))
+        records, has_more, total = search_page(Attachment, domain, ["name"], 4, 2, None)
+        self.assertEqual((len(records), has_more, total), (1, False, 5))

@@ -10,6 +10,10 @@ from .serialize import serialize_for_call, user_tz
 
 X2MANY_NAMES = {"type": "boolean", "default": False,
                 "description": "Return one2many/many2many values as [{id, display_name}] instead of ids."}
+COUNT_TOTAL = {"type": "boolean", "default": False,
+               "description": "Also count every matching record for 'total' when more pages follow (a count "
+                              "over all matches: slow on big tables). Without it, 'total' is given only when "
+                              "this page is the last one; 'next_offset' always says whether more follow."}
 
 
 def count_statement(query):
@@ -28,25 +32,32 @@ def count_statement(query):
     return SQL("SELECT COUNT(*) FROM %s%s", query.from_clause, SQL(" WHERE %s", where) if where else SQL())
 
 
-def search_fetch_count(model, domain, field_names, offset, limit, order):
-    """``model.search_fetch(...)`` and the number of records matching
-    ``domain`` (the total over all pages).
+def search_page(model, domain, field_names, offset, limit, order, count_total=False):
+    """One page of ``model.search_fetch(...)``: ``(records, has_more, total)``.
 
-    The count reuses the search's query (domain parsed and record rules
-    applied once: a second ``_search``, as ``search_count`` would run, costs
-    about as much as the search and fetch together); it is run only when the
-    page does not tell the total by itself (a full page, or an empty page
-    past the first)."""
-    query = model._search(domain, offset=offset, limit=limit, order=order or model._order)
+    ``has_more``: records match past this page (one more row is fetched to
+    know it, no count). ``total``, the number of matches over all pages, is
+    known for free when this page is the last one (or an empty first page);
+    otherwise it costs a count over every match — run only with
+    ``count_total`` (or for an empty page past the end), else ``None``. The count reuses the search's query
+    (domain parsed and record rules applied once: a second ``_search``, as
+    ``search_count`` would run, costs about as much as the search and fetch
+    together)."""
+    query = model._search(domain, offset=offset, limit=limit + 1, order=order or model._order)
     if query.is_empty():  # Odoo knows without a query that nothing matches
-        return model.browse(), 0
-    count = count_statement(query)
+        return model.browse(), False, 0
+    count = count_statement(query)  # before the fetch, which may join more tables into the query
     records = model._fetch_query(query, model._determine_fields_to_fetch(field_names))
-    if len(records) < limit and (records or not offset):
-        return records, offset + len(records)
+    has_more = len(records) > limit
+    records = records[:limit]
+    if not has_more and (records or not offset):
+        return records, False, offset + len(records)
+    if records and not count_total:
+        return records, has_more, None
+    # counted when asked, or for an empty page past the end (where is the end?)
     if count is None:
-        return records, model.search_count(domain)
-    return records, model.env.execute_query(count)[0][0]
+        return records, has_more, model.search_count(domain)
+    return records, has_more, model.env.execute_query(count)[0][0]
 
 
 class SearchRead(Tool):
@@ -56,7 +67,8 @@ class SearchRead(Tool):
     title = "Search and read records"
     description = (
         "Search records of an Odoo model with a domain and return their fields, one page at a "
-        "time, plus the total number of matches and the offset of the next page. Many2one "
+        "time, with the offset of the next page (null on the last page) and the total number of "
+        "matches (on the last page, or with count_total; the count tool counts too). Many2one "
         "values are [id, name], selections {value, label}, datetimes ISO 8601 in UTC. "
         "Example: {\"model\": \"res.partner\", \"domain\": [[\"is_company\", \"=\", true]], "
         "\"fields\": [\"name\", \"email\", \"country_id\"], \"order\": \"name\", \"limit\": 10}"
@@ -71,6 +83,7 @@ class SearchRead(Tool):
             "limit": LIMIT,
             "offset": OFFSET,
             "x2many_names": X2MANY_NAMES,
+            "count_total": COUNT_TOTAL,
         },
         "required": ["model"],
         "additionalProperties": False,
@@ -81,7 +94,9 @@ class SearchRead(Tool):
             "model": {"type": "string"},
             "records": {"type": "array", "items": RECORD},
             "count": {"type": "integer", "description": "Records in this page."},
-            "total": {"type": "integer", "description": "Records matching the domain."},
+            "total": {"type": ["integer", "null"],
+                      "description": "Records matching the domain; null when not counted (more pages follow "
+                                     "and count_total was not set)."},
             "offset": {"type": "integer"},
             "limit": {"type": "integer"},
             "next_offset": NEXT_OFFSET,
@@ -104,9 +119,10 @@ class SearchRead(Tool):
         offset = get_offset(call)
         fetch = [f for f in field_names if model._fields[f].type != "binary"]
         with agent_query():
-            records, total = search_fetch_count(model, domain, fetch, offset, limit, order)
+            records, has_more, total = search_page(model, domain, fetch, offset, limit, order,
+                                                   call.arguments.get("count_total", False))
         rows, truncated = serialize_for_call(call, records, field_names, fetched=True)
-        next_offset = offset + len(rows) if offset + len(rows) < total else None
+        next_offset = offset + len(rows) if has_more else None
         result = {
             "model": model._name,
             "records": rows,

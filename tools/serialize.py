@@ -130,7 +130,7 @@ class RecordSerializer:
         """List of dicts, one per record, in ``records`` order (``id`` first).
 
         ``fetched``: ``records`` were just fetched with these fields by a
-        search (``search_fetch``, or ``search_fetch_count`` of search_read:
+        search (``search_fetch``, or ``search_page`` of search_read:
         rules applied by the search, field access checked): their values
         are formatted like Odoo's own ``search_read`` does, without the
         second record-rule check of ``read()``."""

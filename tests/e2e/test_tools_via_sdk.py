@@ -96,7 +96,7 @@ def test_search_read_pages(mcp_url, token, output_schemas):
     domain = [["is_company", "=", True]]
     first, second, bad = _calls(mcp_url, token, [
         ("search_read", {"model": "res.partner", "domain": domain, "fields": ["name", "country_id"],
-                         "order": "id", "limit": 2}),
+                         "order": "id", "limit": 2, "count_total": True}),
         ("search_read", {"model": "res.partner", "domain": domain, "fields": ["name"], "order": "id",
                          "limit": 2, "offset": 2}),
         ("search_read", {"model": "res.partner", "domain": [["nme", "=", "x"]]}),
@@ -108,6 +108,8 @@ def test_search_read_pages(mcp_url, token, output_schemas):
     assert record["country_id"] is False or (isinstance(record["country_id"], list) and len(record["country_id"]) == 2)
     following = _ok(second, output_schemas["search_read"])
     assert following["records"][0]["id"] > page["records"][-1]["id"]
+    # without count_total, total is known on the last page only
+    assert (following["total"] is None) == (following["next_offset"] is not None)
     assert _error(bad) == UNKNOWN_NME
 
 

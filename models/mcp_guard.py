@@ -64,7 +64,7 @@ class McpGuard(models.AbstractModel):
             return "blocked", self._msg(MSG_MODEL_BLOCKED, model=model_name)
         if operation != "read" and model_name in READ_ONLY_MODELS:
             return "read_only", self._msg(MSG_MODEL_READ_ONLY, model=model_name, operation=operation)
-        if operation != "read" and key.sudo().scope != "write":
+        if operation != "read" and self.is_read_only(key):
             return "scope", self._msg(MSG_MODEL_SCOPE, model=model_name, operation=operation)
         rule = self._get_rules().get(model_name)
         if rule is not None and not rule[operation]:
@@ -99,6 +99,12 @@ class McpGuard(models.AbstractModel):
     # ------------------------------------------------------------------
     # models
     # ------------------------------------------------------------------
+    @api.model
+    def is_read_only(self, key):
+        """True when ``key`` may only read (its scope): every operation but
+        'read' is refused, and ``tools/list`` leaves the write tools out."""
+        return key.sudo().scope != "write"
+
     @api.model
     def check_model(self, model_name, operation, key):
         """Return ``self.env[model_name]`` if ``key`` may do ``operation``
@@ -137,7 +143,7 @@ class McpGuard(models.AbstractModel):
         (blocklist, key scope, model-access rules and Odoo ACLs applied)."""
         if operation not in OPERATIONS:
             raise ToolError(self._msg(MSG_BAD_OPERATION, operation=operation))
-        if operation != "read" and key.sudo().scope != "write":
+        if operation != "read" and self.is_read_only(key):
             return []
         extra = self._extra_blocked()
         rules = self._get_rules()

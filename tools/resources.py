@@ -3,8 +3,8 @@
 Templates: ``odoo://model/{model}`` (what get_model_schema returns) and
 ``odoo://record/{model}/{id}`` (what read returns for one id, default
 fields). ``resources/list`` pages over the models the key may read. The
-same guard checks as the tools apply. ``ctx`` is a ToolCall whose
-``arguments`` are the request params.
+same guard checks as the tools apply. ``ctx`` is the request's
+:class:`~.context.McpContext`.
 """
 import json
 import re

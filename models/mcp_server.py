@@ -203,7 +203,7 @@ class McpServer(models.AbstractModel):
             data = {"reason": "acl"}
             if ctx.audit.get("model"):
                 data["model"] = ctx.audit["model"]
-            exc = errors.AccessDenied("Access denied by Odoo access rights or record rules", data=data)
+            exc = errors.McpAccessDenied("Access denied by Odoo access rights or record rules", data=data)
         elif isinstance(exc, MissingError) and in_tool:
             return error_map.Failure.tool("Record not found (deleted, or not visible to this user).")
         elif isinstance(exc, MissingError) and where == "resources/read":

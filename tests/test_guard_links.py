@@ -11,7 +11,7 @@ from ..models.mcp_guard_rules import (
     MAX_REDACTED_MESSAGE, MSG_FIELD_DENIED, MSG_LINK_REFUSED, NEVER_EXPOSED_FIELDS, USER_NAME_PLACEHOLDER,
 )
 from ..models.mcp_server import McpContext
-from ..protocol.errors import AccessDenied, InvalidParams, ResourceNotFound, ToolError
+from ..protocol.errors import McpAccessDenied, InvalidParams, ResourceNotFound, ToolError
 from ..tools import prompts, resources
 from ..tools.values import check_values, convert_value
 from .common import McpSecurityCase
@@ -252,7 +252,7 @@ class TestGuardLinks(McpSecurityCase):
                 with self.subTest(path=label, field=fname):
                     if label == "check_values" and "." in fname:
                         continue
-                    with self.assertRaises(AccessDenied) as catcher:
+                    with self.assertRaises(McpAccessDenied) as catcher:
                         check(fname)
                     field = fname.split(".")[0]
                     self.assertEqual(catcher.exception.message,
@@ -275,7 +275,7 @@ class TestGuardLinks(McpSecurityCase):
                                 ("count", {"domain": [["partner_share", "=", True]]}),
                                 ("aggregate", {"groupby": ["partner_share"]})):
             with self.subTest(tool=name):
-                with self.assertRaises(AccessDenied):
+                with self.assertRaises(McpAccessDenied):
                     self.run_tool(name, dict(arguments, model="res.partner"))
 
     # ------------------------------------------------------------------

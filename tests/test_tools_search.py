@@ -3,7 +3,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from ..models.mcp_guard_rules import MSG_DOMAIN_ARITY, MSG_DOMAIN_ID_ONLY
-from ..protocol.errors import AccessDenied
+from ..protocol.errors import McpAccessDenied
 from ..tools.search_read import count_statement, search_fetch_count
 from .tools_common import ToolsCase
 
@@ -154,7 +154,7 @@ class TestSearchTools(ToolsCase):
         self.assertEqual(self.run_tool("count", {"model": "res.partner",
                                                  "domain": zetas + [["user_id", "<>", False]]})["count"], 0)
         exc = self.assertToolError("search_read", {"model": "res.partner", "domain": [["user_id", "<>", "adm"]]},
-                                   exception=AccessDenied)
+                                   exception=McpAccessDenied)
         self.assertEqual(exc.message, MSG_DOMAIN_ID_ONLY % {"field": "user_id", "model": "res.partner",
                                                             "comodel": "res.users"})
 
@@ -188,7 +188,7 @@ class TestSearchTools(ToolsCase):
     def test_unknown_and_blocked_models(self):
         exc = self.assertToolError("search_read", {"model": "res.partnr"}, "res.partnr")
         self.assertIn("res.partner", str(exc.message) + str(getattr(exc, "data", "")))
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             self.tool("search_read").run(self.make_call({"model": "res.users"}))
         self.assertToolError("search_read", {}, "model")
 
@@ -199,10 +199,10 @@ class TestSearchTools(ToolsCase):
         result = self.run_tool("search_read", {"model": "res.partner", "domain": [["id", "=", partner.id]],
                                                "fields": ["user_id"], "x2many_names": True})
         self.assertEqual(result["records"][0]["user_id"], [self.user.id, None])
-        with self.assertRaises(AccessDenied):  # mirrors res.users: not accessible at all
+        with self.assertRaises(McpAccessDenied):  # mirrors res.users: not accessible at all
             self.tool("search_read").run(self.make_call({"model": "res.partner", "fields": ["user_ids"]}))
         self.assertToolError("search_read", {"model": "res.partner", "fields": ["user_id.login"]}, "Dotted paths")
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             self.tool("search_read").run(self.make_call(
                 {"model": "res.partner", "domain": [["user_id.login", "=", "admin"]]}))
 

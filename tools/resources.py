@@ -97,7 +97,7 @@ def read_resource(ctx, uri):
     """``resources/read`` of ``uri``: ``{"contents": [{uri, mimeType, text}]}``.
 
     Raises ResourceNotFound for an unknown URI or record (a record the key's
-    user may not read is not found either), AccessDenied /
+    user may not read is not found either), McpAccessDenied /
     ToolError from the guard for a refused or unknown model.
     """
     if not isinstance(uri, str):

@@ -1,12 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
-"""Brute-force lockout and rate-limit counters shared by all workers.
+"""Brute-force lockout: failed authentications per IP, shared by all workers.
 
 The rows live in PostgreSQL so every prefork worker (and every Odoo server
 sharing the database) sees the same counts. The key check
 (``mcp_key_check.py``: ``_gate`` reads them, ``_count_failure`` writes them
 in a short cursor of its own with one upsert, so they survive the rollback
 of the request that was refused) is the only code on them besides the
-clean-up below.
+clean-up below. The per-key rate limit keeps no counter here: it counts the
+key's audit rows.
 """
 from datetime import timedelta
 
@@ -18,14 +19,14 @@ KIND_IP_FAILURE = "ip_failure"
 
 class McpAuthCounter(models.Model):
     _name = "mcp.auth.counter"
-    _description = "MCP authentication / rate-limit counter"
+    _description = "MCP authentication failures per IP"
     _log_access = False
     _order = "id desc"
 
     kind = fields.Selection(
         [(KIND_IP_FAILURE, "Failed authentications of an IP")],
         required=True, readonly=True)
-    bucket = fields.Char(required=True, readonly=True, help="The IP address or the key id.")
+    bucket = fields.Char(required=True, readonly=True, help="The IP address.")
     window_start = fields.Datetime(required=True, readonly=True)
     hits = fields.Integer(required=True, default=0, readonly=True)
     locked_until = fields.Datetime(readonly=True)

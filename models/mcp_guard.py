@@ -17,7 +17,7 @@ import pytz
 
 from odoo import api, models
 
-from ..protocol.errors import AccessDenied, ToolError
+from ..protocol.errors import McpAccessDenied, ToolError
 from .mcp_guard_rules import (
     OPERATIONS, READ_ONLY_MODELS, MSG_MODEL_READ_ONLY, BLOCKED_FIELD_NAMES, DOMAIN_TERM_OPERATORS,
     DOMAIN_LOGIC_OPERATORS, ID_ONLY_OPERATORS, GROUPBY_GRANULARITIES, AGGREGATE_FUNCTIONS, MAX_DOMAIN_DEPTH,
@@ -64,7 +64,7 @@ class McpGuard(models.AbstractModel):
             return "blocked", self._msg(MSG_MODEL_BLOCKED, model=model_name)
         if operation != "read" and model_name in READ_ONLY_MODELS:
             return "read_only", self._msg(MSG_MODEL_READ_ONLY, model=model_name, operation=operation)
-        if operation != "read" and key.sudo().scope != "write":
+        if operation != "read" and self.is_read_only(key):
             return "scope", self._msg(MSG_MODEL_SCOPE, model=model_name, operation=operation)
         rule = self._get_rules().get(model_name)
         if rule is not None and not rule[operation]:
@@ -75,7 +75,7 @@ class McpGuard(models.AbstractModel):
 
     def _raise_refusal(self, refusal, model_name, **data):
         reason, message = refusal
-        raise AccessDenied(message, data=dict(data, model=model_name, reason=reason))
+        raise McpAccessDenied(message, data=dict(data, model=model_name, reason=reason))
 
     def _close_names(self, word, candidates):
         """Up to 3 names of ``candidates`` close to ``word`` (difflib)."""
@@ -100,10 +100,16 @@ class McpGuard(models.AbstractModel):
     # models
     # ------------------------------------------------------------------
     @api.model
+    def is_read_only(self, key):
+        """True when ``key`` may only read (its scope): every operation but
+        'read' is refused, and ``tools/list`` leaves the write tools out."""
+        return key.sudo().scope != "write"
+
+    @api.model
     def check_model(self, model_name, operation, key):
         """Return ``self.env[model_name]`` if ``key`` may do ``operation``
         ('read', 'create', 'write', 'unlink') on it, else raise
-        ``AccessDenied`` (data.reason: blocked, scope, rule or acl), or
+        ``McpAccessDenied`` (data.reason: blocked, scope, rule or acl), or
         ``ToolError`` for an unknown model (with close-name suggestions)."""
         if operation not in OPERATIONS:
             raise ToolError(self._msg(MSG_BAD_OPERATION, operation=operation))
@@ -112,7 +118,7 @@ class McpGuard(models.AbstractModel):
         extra = self._extra_blocked()
         if _is_blocked_name(model_name, extra):
             # refused before the existence check: never reveal what's installed
-            raise AccessDenied(self._msg(MSG_MODEL_BLOCKED, model=model_name),
+            raise McpAccessDenied(self._msg(MSG_MODEL_BLOCKED, model=model_name),
                                data={"model": model_name, "reason": "blocked"})
         if model_name not in self.env:
             message = self._msg(MSG_UNKNOWN_MODEL, model=model_name)
@@ -137,7 +143,7 @@ class McpGuard(models.AbstractModel):
         (blocklist, key scope, model-access rules and Odoo ACLs applied)."""
         if operation not in OPERATIONS:
             raise ToolError(self._msg(MSG_BAD_OPERATION, operation=operation))
-        if operation != "read" and key.sudo().scope != "write":
+        if operation != "read" and self.is_read_only(key):
             return []
         extra = self._extra_blocked()
         rules = self._get_rules()
@@ -170,7 +176,7 @@ class McpGuard(models.AbstractModel):
                 return
             refusal = self._refusal(hop_field.comodel_name, "read", key, extra)
             if refusal:
-                raise AccessDenied(
+                raise McpAccessDenied(
                     self._msg(MSG_PATH_DENIED, path=path, model=hop_field.comodel_name),
                     data={"model": hop_field.comodel_name, "path": path, "field": field.name, "reason": refusal[0]},
                 )
@@ -194,7 +200,7 @@ class McpGuard(models.AbstractModel):
             if field is None:
                 raise self._unknown_field(model, name)
             if not self._field_accessible(field):
-                raise AccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=model._name),
+                raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=model._name),
                                    data={"model": model._name, "field": name, "reason": "field"})
             self._check_related(model, field, key, path, extra)
             if position == len(parts) - 1:
@@ -207,7 +213,7 @@ class McpGuard(models.AbstractModel):
             comodel_name = field.comodel_name
             refusal = self._refusal(comodel_name, "read", key, extra)
             if refusal:
-                raise AccessDenied(self._msg(MSG_PATH_DENIED, path=path, model=comodel_name),
+                raise McpAccessDenied(self._msg(MSG_PATH_DENIED, path=path, model=comodel_name),
                                    data={"model": comodel_name, "path": path, "field": name, "reason": refusal[0]})
             model = self.env[comodel_name]
         return model, None  # not reached
@@ -217,8 +223,8 @@ class McpGuard(models.AbstractModel):
         """Check every field name or dotted path of ``fields`` (a list) on
         ``model_name``; return the list. Unknown field / non-relational hop
         ⇒ ToolError; field hidden by ``groups=`` or a sensitive name ⇒
-        AccessDenied reason 'field'; a hop into a blocked or unreadable
-        model ⇒ AccessDenied (reason of that model)."""
+        McpAccessDenied reason 'field'; a hop into a blocked or unreadable
+        model ⇒ McpAccessDenied (reason of that model)."""
         if isinstance(fields, str):
             fields = [fields]
         if not isinstance(fields, (list, tuple)) or not all(isinstance(f, str) for f in fields):
@@ -239,7 +245,7 @@ class McpGuard(models.AbstractModel):
                 continue
             try:
                 self._check_related(self.env[model_name], field, key, fname, extra)
-            except AccessDenied:
+            except McpAccessDenied:
                 continue
             names.append(fname)
         return names
@@ -304,7 +310,7 @@ class McpGuard(models.AbstractModel):
                                           operators=", ".join(sorted(DOMAIN_TERM_OPERATORS - {"any", "not any"}))))
             refusal = self._refusal(field.comodel_name, "read", key, extra)
             if refusal:
-                raise AccessDenied(self._msg(MSG_PATH_DENIED, path=path, model=field.comodel_name),
+                raise McpAccessDenied(self._msg(MSG_PATH_DENIED, path=path, model=field.comodel_name),
                                    data={"model": field.comodel_name, "path": path, "reason": refusal[0]})
             value = self._check_domain(field.comodel_name, value, key, extra, depth + 1)
             return (path, operator, value)
@@ -319,7 +325,7 @@ class McpGuard(models.AbstractModel):
             ids_only = operator in ID_ONLY_OPERATORS and all(
                 isinstance(item, bool) or (isinstance(item, int)) or item is None for item in items)
             if not ids_only and self._refusal(field.comodel_name, "read", key, extra):
-                raise AccessDenied(
+                raise McpAccessDenied(
                     self._msg(MSG_DOMAIN_ID_ONLY, field=field.name, model=model._name, comodel=field.comodel_name),
                     data={"model": field.comodel_name, "path": path, "reason": "blocked"},
                 )
@@ -462,7 +468,7 @@ class McpGuard(models.AbstractModel):
                 operation = {0: "create", 1: "write", 2: "unlink"}[command[0]]
                 refusal = self._refusal(field.comodel_name, operation, key, extra)
                 if refusal and refusal[0] == "blocked":
-                    raise AccessDenied(self._msg(MSG_VALUES_COMMAND, field=fname, model=model._name),
+                    raise McpAccessDenied(self._msg(MSG_VALUES_COMMAND, field=fname, model=model._name),
                                        data={"model": field.comodel_name, "field": fname, "reason": "blocked"})
                 if refusal:
                     self._raise_refusal(refusal, field.comodel_name, operation=operation, field=fname)
@@ -473,7 +479,7 @@ class McpGuard(models.AbstractModel):
         return values
 
     def _raise_writes_blocked(self, model, field):
-        raise AccessDenied(
+        raise McpAccessDenied(
             self._msg(MSG_VALUES_WRITES_BLOCKED, field=field.name, model=model._name, comodel=field.comodel_name),
             data={"model": field.comodel_name, "field": field.name, "reason": "blocked"})
 
@@ -496,7 +502,7 @@ class McpGuard(models.AbstractModel):
     def sanitize_context(self, context, key):
         """Keep only ``lang`` (installed), ``tz`` (known), ``active_test``
         (bool) and ``allowed_company_ids`` (within the key's companies,
-        else AccessDenied) from an agent-supplied ``context``."""
+        else McpAccessDenied) from an agent-supplied ``context``."""
         if context in (None, {}):
             return {}
         if not isinstance(context, dict):
@@ -518,7 +524,7 @@ class McpGuard(models.AbstractModel):
             allowed = set(key._allowed_companies().ids)
             refused = [cid for cid in company_ids if cid not in allowed]
             if refused:
-                raise AccessDenied(
+                raise McpAccessDenied(
                     self._msg(MSG_CONTEXT_COMPANIES, companies=", ".join(map(str, refused))),
                     data={"reason": "company", "companies": refused},
                 )

@@ -18,7 +18,7 @@ from lxml import etree
 
 from odoo import api, models, tools
 
-from ..protocol.errors import AccessDenied, ToolError
+from ..protocol.errors import McpAccessDenied, ToolError
 from .mcp_guard_rules import (
     BUTTON_VIEW_TYPES, SAFE_MIXIN_METHODS, _IDENT_RE, MSG_METHOD_CALLABLE, MSG_METHOD_DENIED,
     MSG_METHOD_INVALID, MSG_METHOD_KWARG, MSG_METHOD_KWARG_VALUE, MSG_METHOD_NOT_OFFERED,
@@ -64,18 +64,18 @@ class McpGuardMethods(models.AbstractModel):
 
         In order: an invalid name ⇒ ToolError; the model must be readable
         (``check_model``); a blocked name (blocklist, '_' and other prefixes,
-        substrings such as 'install') ⇒ AccessDenied reason 'method'; the key
+        substrings such as 'install') ⇒ McpAccessDenied reason 'method'; the key
         must be allowed to *write* the model (any method may write: scope,
-        rule, ACL ⇒ AccessDenied with that reason); the method must be a
+        rule, ACL ⇒ McpAccessDenied with that reason); the method must be a
         public function of the model ⇒ ToolError with close names; then the
-        policy (see the module docstring) ⇒ AccessDenied reason 'method'
+        policy (see the module docstring) ⇒ McpAccessDenied reason 'method'
         naming the methods that can be called. Buttons take no arguments;
         chatter/activity methods only their listed keyword arguments."""
         if not isinstance(method, str) or not _IDENT_RE.match(method) or keyword.iskeyword(method):
             raise ToolError(self._msg(MSG_METHOD_INVALID, method=method))
         model = self.check_model(model_name, "read", key)
         if is_method_blocked(method):
-            raise AccessDenied(self._msg(MSG_METHOD_DENIED, method=method, model=model_name),
+            raise McpAccessDenied(self._msg(MSG_METHOD_DENIED, method=method, model=model_name),
                                data={"model": model_name, "method": method, "reason": "method"})
         refusal = self._refusal(model_name, "write", key)
         if refusal:
@@ -94,7 +94,7 @@ class McpGuardMethods(models.AbstractModel):
                 if offered:
                     listed = sorted(offered)[:MAX_LISTED_METHODS]
                     message += self._msg(MSG_METHOD_CALLABLE, model=model_name, methods=", ".join(listed))
-                raise AccessDenied(message, data={"model": model_name, "method": method, "reason": "method",
+                raise McpAccessDenied(message, data={"model": model_name, "method": method, "reason": "method",
                                                   "callable": sorted(offered)[:MAX_LISTED_METHODS]})
             if method not in self._rule_methods(model_name) and (args or kwargs):
                 raise ToolError(self._msg(MSG_METHOD_POSITIONAL, method=method, kwargs="none: it is a button"),

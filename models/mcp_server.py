@@ -1,9 +1,12 @@
 """Dispatch of MCP JSON-RPC messages (transport-independent).
 
-``services/transport.py`` turns HTTP into calls of :meth:`McpServer._handle_message`
-and back; this model authenticates, finds the method, runs it as the key's
-user inside a savepoint and maps every exception to a JSON-RPC error or an
-``isError`` tool result in one place (:meth:`McpServer._map_exception`).
+The transports (``services/``) authenticate the bearer key (``mcp.api.key``),
+build the request's :class:`~..tools.context.McpContext` and hand each
+message to :meth:`McpServer._handle_message`. This model finds the handler,
+runs it as the key's user inside a savepoint (tools receive the same
+context), maps every exception to a JSON-RPC error or an ``isError`` tool
+result in one place (:meth:`McpServer._map_exception`) and writes the audit
+row; the transport takes the HTTP status from ``ctx.failure``.
 """
 import contextlib
 import logging
@@ -20,7 +23,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from ..protocol import capabilities, error_map, errors, jsonrpc, pagination, revisions
 from ..protocol.tool_result import tool_result
 from ..tools import completion, prompts, registry, resources
-from ..tools.base import ToolCall
+from ..tools.context import McpContext  # noqa: F401 - built by the transports from here
 
 _logger = logging.getLogger(__name__)
 
@@ -31,31 +34,14 @@ PAGE_SIZE = 100
 NO_DATABASE_HANDLERS = frozenset({
     "_rpc_ping", "_rpc_server_discover", "_rpc_prompts_list", "_rpc_resources_templates_list",
 })
-INSTRUCTIONS = (
+INSTRUCTIONS_START = (
     "Odoo ERP data through the ORM, as the Odoo user of your API key. "
     "Start with list_models, then get_model_schema, then search_read / aggregate. "
-    "Write tools (create, update, delete, execute_method) need a read-write key."
 )
-
-
-class McpContext:
-    """Per-request facts the handlers need (not stored)."""
-
-    __slots__ = ("key", "session", "revision", "settings", "transport", "ip", "user_env", "audit", "params",
-                 "failure", "alone")
-
-    def __init__(self, key, session, revision, settings, transport, ip, user_env):
-        self.key = key
-        self.session = session
-        self.revision = revision
-        self.settings = settings
-        self.transport = transport
-        self.ip = ip
-        self.user_env = user_env
-        self.audit = {}
-        self.params = {}    # of the message being handled
-        self.failure = None  # Failure of the last message handled (None: it succeeded)
-        self.alone = False   # the request's only message (the transport says so): see _tool_transaction
+#: ``initialize`` instructions for a read-write key.
+INSTRUCTIONS = INSTRUCTIONS_START + "Write tools (create, update, delete, execute_method) need a read-write key."
+#: Their last sentence for a read-only key (``%s``: the write tools it is not offered).
+READ_ONLY_INSTRUCTION = "This API key is read-only, so tools/list does not offer the write tools (%s)."
 
 
 _validators = {}
@@ -125,7 +111,7 @@ class McpServer(models.AbstractModel):
         the transport to take the HTTP status and headers from. Concurrency
         errors propagate so that Odoo retries the whole request.
         """
-        ctx.failure, ctx.params = None, {}
+        ctx.failure, ctx.params, ctx.arguments = None, {}, {}
         try:
             kind = jsonrpc.classify(message)
         except errors.InvalidRequest as exc:
@@ -219,7 +205,7 @@ class McpServer(models.AbstractModel):
             data = {"reason": "acl"}
             if ctx.audit.get("model"):
                 data["model"] = ctx.audit["model"]
-            exc = errors.AccessDenied("Access denied by Odoo access rights or record rules", data=data)
+            exc = errors.McpAccessDenied("Access denied by Odoo access rights or record rules", data=data)
         elif isinstance(exc, MissingError) and in_tool:
             return error_map.Failure.tool("Record not found (deleted, or not visible to this user).")
         elif isinstance(exc, MissingError) and where == "resources/read":
@@ -280,7 +266,16 @@ class McpServer(models.AbstractModel):
         ctx.revision = revision
         if ctx.session:
             ctx.session.write(dict(ctx.session._client_values(params.get("clientInfo")), revision=revision))
-        return capabilities.initialize_result(revision, INSTRUCTIONS)
+        return capabilities.initialize_result(revision, self._instructions(ctx))
+
+    def _instructions(self, ctx):
+        """``instructions`` of the initialize result: :data:`INSTRUCTIONS`;
+        for a read-only key its last sentence says which tools are not offered."""
+        if ctx.key and ctx.guard.is_read_only(ctx.key):
+            hidden = sorted(tool.name for tool in self._tool_map().values() if tool.writes)
+            if hidden:
+                return INSTRUCTIONS_START + READ_ONLY_INSTRUCTION % ", ".join(hidden)
+        return INSTRUCTIONS
 
     def _rpc_ping(self, params, ctx):
         return {}
@@ -289,21 +284,26 @@ class McpServer(models.AbstractModel):
         return capabilities.discover_result()
 
     def _tool_map(self):
+        """{name: tool} of :meth:`_mcp_tools` (a later tool replaces a same-named one)."""
         return {tool.name: tool for tool in self._mcp_tools()}
 
+    def _listed_tools(self, ctx):
+        """The tools ``tools/list`` offers to ``ctx``'s key, by name: all of
+        them, but no write tool (:attr:`~..tools.base.Tool.writes`) for a
+        read-only key. ``tools/call`` still finds every tool, so calling a
+        write tool with a read-only key gets the guard's refusal."""
+        tools = self._tool_map().values()
+        if ctx.key and ctx.guard.is_read_only(ctx.key):
+            tools = [tool for tool in tools if not tool.writes]
+        return sorted(tools, key=lambda t: t.name)
+
     def _rpc_tools_list(self, params, ctx):
-        tools = sorted(self._tool_map().values(), key=lambda t: t.name)
+        tools = self._listed_tools(ctx)
         page, next_cursor = pagination.paginate(tools, params.get("cursor"), PAGE_SIZE)
         result = {"tools": [tool.describe(ctx.revision) for tool in page]}
         if next_cursor:
             result["nextCursor"] = next_cursor
         return result
-
-    def _call(self, ctx, arguments):
-        """A ToolCall for ``ctx`` (the env is the key user's)."""
-        env = ctx.user_env
-        return ToolCall(env=env, key=ctx.key, guard=env["mcp.guard"], settings=ctx.settings,
-                        arguments=arguments, revision=ctx.revision)
 
     def _rpc_tools_call(self, params, ctx):
         name = params.get("name")
@@ -321,10 +321,11 @@ class McpServer(models.AbstractModel):
         problems = self._validate_arguments(tool, arguments)
         if problems:
             raise errors.ToolError("Invalid arguments: " + "; ".join(problems))
+        ctx.arguments = arguments
         # what the tool raises is answered by _map_exception (via _handle_message),
         # after _tool_transaction rolled back whatever it wrote
         with self._tool_transaction(tool, ctx), ctx.user_env["mcp.write.fence"].watch(tool.operation):
-            structured = tool.run(self._call(ctx, arguments))
+            structured = tool.run(ctx)
         return tool_result(structured, ctx.revision)
 
     @contextlib.contextmanager
@@ -336,7 +337,7 @@ class McpServer(models.AbstractModel):
         statement (the statement timeout, a value PostgreSQL refuses), which
         aborts the transaction, rolls it back whole instead, and the audit
         row and the answer still go through. Two statements less per read."""
-        if tool.operation != "read" or not ctx.alone:
+        if tool.writes or not ctx.alone:
             with self.env.cr.savepoint():
                 yield
             return
@@ -358,7 +359,7 @@ class McpServer(models.AbstractModel):
         return problems
 
     def _rpc_resources_list(self, params, ctx):
-        return resources.list_resources(self._call(ctx, params), params.get("cursor"))
+        return resources.list_resources(ctx, params.get("cursor"))
 
     def _rpc_resources_templates_list(self, params, ctx):
         return {"resourceTemplates": resources.list_templates()}
@@ -370,7 +371,7 @@ class McpServer(models.AbstractModel):
         model = resources.uri_model(uri)
         if model:
             ctx.audit["model"] = model[:128]
-        return resources.read_resource(self._call(ctx, params), uri)
+        return resources.read_resource(ctx, uri)
 
     def _rpc_prompts_list(self, params, ctx):
         items = prompts.list_prompts()
@@ -387,12 +388,12 @@ class McpServer(models.AbstractModel):
         arguments = params.get("arguments") or {}
         if not isinstance(arguments, dict):
             raise errors.InvalidParams("arguments must be an object")
-        return prompts.get_prompt(self._call(ctx, params), name, arguments)
+        return prompts.get_prompt(ctx, name, arguments)
 
     def _rpc_completion_complete(self, params, ctx):
         context_args = (params.get("context") or {}).get("arguments") or {}
         try:
-            return completion.complete(self._call(ctx, params), params.get("ref"), params.get("argument"),
+            return completion.complete(ctx, params.get("ref"), params.get("argument"),
                                        context_args)
         except errors.ToolError as exc:
             raise errors.InvalidParams(exc.message) from None

@@ -23,7 +23,7 @@ import contextlib
 from odoo import api, models, tools
 from odoo.tools import SQL
 
-from ..protocol.errors import AccessDenied
+from ..protocol.errors import McpAccessDenied
 from .mcp_guard_rules import FENCED_MODELS, MSG_SIDE_EFFECT
 
 
@@ -80,7 +80,7 @@ class McpWriteFence(models.AbstractModel):
     @contextlib.contextmanager
     def watch(self, operation):
         """Context manager around one tool run inside its savepoint: for a
-        tool whose ``operation`` is not ``"read"``, raise ``AccessDenied``
+        tool whose ``operation`` is not ``"read"``, raise ``McpAccessDenied``
         (data.reason ``side_effect``, data.model the protected model) when
         the run changed a protected table, so that the savepoint rolls back.
         Read tools are not watched (no cost)."""
@@ -96,5 +96,5 @@ class McpWriteFence(models.AbstractModel):
         if after != before:
             _oid, _table, model_name = next(
                 entry for entry, old, new in zip(tables, before, after) if old != new)
-            raise AccessDenied(self.env._(MSG_SIDE_EFFECT, model=model_name),
+            raise McpAccessDenied(self.env._(MSG_SIDE_EFFECT, model=model_name),
                                data={"model": model_name, "reason": "side_effect"})

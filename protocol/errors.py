@@ -80,14 +80,20 @@ class Unauthorized(McpError):
     http_status = 401
 
 
-class AccessDenied(McpError):
-    """The security layer or Odoo's ACLs refuse the operation.
+class McpAccessDenied(McpError):
+    """The security layer or Odoo's ACLs refuse the operation (-32003).
 
     ``data`` should name the ``model`` (and ``field``/``method``/``reason``)
-    but never any record content.
+    but never any record content. Not ``odoo.exceptions.AccessDenied``
+    (Odoo's failed login), whose name it used to share.
     """
 
     code = ACCESS_DENIED
+
+
+#: Former name, kept for tools of other addons that import it; new code
+#: uses :class:`McpAccessDenied`.
+AccessDenied = McpAccessDenied
 
 
 class RateLimited(McpError):

@@ -59,11 +59,6 @@ _STATELESS_METHODS = frozenset({
 })
 
 
-def is_supported(revision):
-    """True when ``revision`` is one of :data:`REVISIONS`."""
-    return revision in REVISIONS
-
-
 def at_least(revision, base):
     """True when ``revision`` is ``base`` or newer; False for unknown ones."""
     if revision not in REVISIONS:
@@ -129,7 +124,7 @@ def _printable(value, limit=40):
     return text[:limit] + ("..." if len(text) > limit else "")
 
 
-# -- feature flags ---------------------------------------------------------
+# -- what the server does differently per revision --------------------------
 
 def supports_batch(revision):
     """JSON-RPC batches: only 2025-03-26 (added there, removed in 2025-06-18)."""
@@ -146,17 +141,9 @@ def supports_completions_capability(revision):
     return at_least(revision, "2025-03-26")
 
 
-def supports_audio_content(revision):
-    """``audio`` content blocks: 2025-03-26+."""
-    return at_least(revision, "2025-03-26")
-
-
 def supports_structured_content(revision):
     """``structuredContent`` in results and ``outputSchema`` on tools: 2025-06-18+."""
     return at_least(revision, "2025-06-18")
-
-
-supports_output_schema = supports_structured_content
 
 
 def supports_title(revision):
@@ -164,55 +151,9 @@ def supports_title(revision):
     return at_least(revision, "2025-06-18")
 
 
-def supports_resource_links(revision):
-    """``resource_link`` content blocks in tool results: 2025-06-18+."""
-    return at_least(revision, "2025-06-18")
-
-
-def requires_protocol_header(revision):
-    """Clients send ``MCP-Protocol-Version`` on every later request: 2025-06-18+."""
-    return at_least(revision, "2025-06-18")
-
-
-def supports_icons(revision):
-    """``icons``, Implementation ``description``/``websiteUrl``: 2025-11-25+."""
-    return at_least(revision, "2025-11-25")
-
-
-def sse_priming_event(revision):
-    """Send an id-only, empty-data event first on a POST SSE stream: 2025-11-25
-    only (2026-07-28 dropped resumability and event ids)."""
-    return revision == "2025-11-25"
-
-
-def is_legacy_sse(revision):
-    """The deprecated HTTP+SSE transport is this revision's own: 2024-11-05."""
-    return revision == "2024-11-05"
-
-
 def is_stateless(revision):
     """Per-request ``_meta``, no initialize, no sessions: 2026-07-28."""
     return revision in STATELESS_REVISIONS
-
-
-def has_sessions(revision):
-    """``Mcp-Session-Id``, DELETE and the GET stream: 2025-03-26 ... 2025-11-25."""
-    return at_least(revision, "2025-03-26") and not is_stateless(revision)
-
-
-def requires_result_type(revision):
-    """Every result carries ``resultType`` ("complete"): 2026-07-28."""
-    return is_stateless(revision)
-
-
-def requires_cache_hints(revision):
-    """``ttlMs`` + ``cacheScope`` on list/read results: 2026-07-28."""
-    return is_stateless(revision)
-
-
-def supports_ping(revision):
-    """``ping`` exists in the handshake revisions, not in 2026-07-28."""
-    return not is_stateless(revision)
 
 
 def supports_set_level(revision):

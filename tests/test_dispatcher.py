@@ -11,7 +11,8 @@ import psycopg2.errors
 from odoo.exceptions import AccessError, MissingError, RedirectWarning, UserError, ValidationError
 from odoo.tests import tagged
 
-from ..models.mcp_server import McpContext
+from ..models.mcp_guard_rules import MSG_MODEL_SCOPE
+from ..models.mcp_server import INSTRUCTIONS, INSTRUCTIONS_START, McpContext
 from ..protocol import errors
 from ..protocol.error_map import WWW_AUTHENTICATE
 from ..tools import prompts, resources
@@ -112,6 +113,41 @@ class TestDispatcher(McpSecurityCase):
                 self.assertTrue(check(response["result"]), response["result"])
                 self.assertIsNone(ctx.failure)
                 self.assertEqual(self.last_audit()[0::2], (method, "ok"))
+
+    def test_read_only_key_is_offered_read_tools_only(self):
+        """A read-only key's ``tools/list`` leaves the write tools out and
+        ``initialize`` says so; calling one anyway is the guard's refusal,
+        exactly as for a listed tool. A read-write key sees every tool."""
+        server = self.env["mcp.server"]
+        read_tools = ["aggregate", "count", "get_model_schema", "list_models", "name_search", "read", "search_read"]
+        write_tools = ["create", "delete", "execute_method", "update"]
+
+        def send(key, method, params):
+            return server._handle_message({"jsonrpc": "2.0", "id": 1, "method": method, "params": params},
+                                          self.ctx(key))
+
+        def listed(key):
+            return [tool["name"] for tool in send(key, "tools/list", {})["result"]["tools"]]
+
+        def instructions(key):
+            return send(key, "initialize", {"protocolVersion": REVISION, "capabilities": {},
+                                            "clientInfo": {"name": "odoo tests", "version": "1"}})["result"]["instructions"]
+
+        self.assertEqual(listed(self.key_read), read_tools)
+        self.assertEqual(listed(self.key_write), sorted(read_tools + write_tools))
+        self.assertEqual(instructions(self.key_write), INSTRUCTIONS)
+        self.assertEqual(instructions(self.key_read), INSTRUCTIONS_START + (
+            "This API key is read-only, so tools/list does not offer the write tools "
+            "(create, delete, execute_method, update)."))
+        self.assertEqual(sorted(tool.name for tool in server._mcp_tools() if tool.writes), write_tools)
+        response = send(self.key_read, "tools/call", {"name": "create", "arguments": {
+            "model": "res.partner", "values": {"name": "MCP read-only create"}}})
+        self.assertEqual(response["error"], {
+            "code": errors.ACCESS_DENIED,
+            "message": MSG_MODEL_SCOPE % {"operation": "create", "model": "res.partner"},
+            "data": {"operation": "create", "model": "res.partner", "reason": "scope"}})
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "MCP read-only create")]))
+        self.assertEqual(self.last_audit(self.key_read), ("tools/call", "create", "denied", errors.ACCESS_DENIED))
 
     def test_invalid_messages(self):
         """Not a request, an unknown method, a notification."""

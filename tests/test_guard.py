@@ -9,7 +9,7 @@ from ..models.mcp_guard_rules import (
     MSG_METHOD_NOT_OFFERED, MSG_METHOD_UNKNOWN, MSG_MODEL_ACL, MSG_MODEL_BLOCKED, MSG_MODEL_SCOPE, MSG_PATH_DENIED,
     MSG_PATH_NOT_RELATIONAL, MSG_UNKNOWN_FIELD, MSG_UNKNOWN_MODEL, MSG_VALUES_COMMAND, OPERATIONS,
 )
-from ..protocol.errors import ACCESS_DENIED, AccessDenied, ToolError
+from ..protocol.errors import ACCESS_DENIED, McpAccessDenied, ToolError
 from .common import McpSecurityCase
 
 SEED_BLOCKED = (
@@ -30,7 +30,7 @@ EXTENDED_BLOCKED = (
 @tagged("post_install", "-at_install", "mcp_security")
 class TestGuardModels(McpSecurityCase):
     def assert_denied(self, call, reason, message=None, **data):
-        with self.assertRaises(AccessDenied) as catcher:
+        with self.assertRaises(McpAccessDenied) as catcher:
             call()
         error = catcher.exception
         self.assertEqual(error.code, ACCESS_DENIED)
@@ -148,12 +148,12 @@ class TestGuardPaths(McpSecurityCase):
     def assert_refused(self, call):
         try:
             call()
-        except (ToolError, AccessDenied):
+        except (ToolError, McpAccessDenied):
             return
-        self.fail("neither ToolError nor AccessDenied raised")
+        self.fail("neither ToolError nor McpAccessDenied raised")
 
     def assert_denied(self, call, reason=None, message=None):
-        with self.assertRaises(AccessDenied) as catcher:
+        with self.assertRaises(McpAccessDenied) as catcher:
             call()
         if reason:
             self.assertEqual(catcher.exception.data["reason"], reason, catcher.exception.message)
@@ -368,12 +368,12 @@ class TestGuardPaths(McpSecurityCase):
         self.assert_denied(lambda: check("res.partner", {"category_id": [(0, 0, {"parent_id": 1,
                            "partner_ids": [(0, 0, {"user_ids": [(0, 0, {"login": "x"})]})]})]}, self.key), "field")
         # an x2many into a blocked model with a relation table of its own: links by id only
-        if "web_tour.tour" in self.env:
-            error = self.assert_denied(
-                lambda: check("web_tour.tour", {"user_consumed_ids": [(0, 0, {"login": "evil", "name": "evil"})]},
-                              self.key),
-                "blocked", MSG_VALUES_COMMAND % {"field": "user_consumed_ids", "model": "web_tour.tour"})
-            self.assertEqual(error.data["model"], "res.users")
+        self.assertIn("web_tour.tour", self.env, "web_tour is auto-installed with web")
+        error = self.assert_denied(
+            lambda: check("web_tour.tour", {"user_consumed_ids": [(0, 0, {"login": "evil", "name": "evil"})]},
+                          self.key),
+            "blocked", MSG_VALUES_COMMAND % {"field": "user_consumed_ids", "model": "web_tour.tour"})
+        self.assertEqual(error.data["model"], "res.users")
         with self.assertRaises(ToolError):
             check("res.partner", {"name.first": "x"}, self.key)
         with self.assertRaises(ToolError):
@@ -398,7 +398,7 @@ class TestGuardMethods(McpSecurityCase):
         for method in sorted(METHOD_BLOCKLIST) + ["_read", "_sql", "__init__", "_name", "unlink_all",
                                                   "check_access_rule", "web_anything", "with_prefetch"]:
             with self.subTest(method=method):
-                with self.assertRaises(AccessDenied) as catcher:
+                with self.assertRaises(McpAccessDenied) as catcher:
                     guard.check_method("res.partner", method, self.key_write)
                 self.assertEqual(catcher.exception.data["reason"], "method")
                 self.assertEqual(catcher.exception.message,
@@ -409,7 +409,7 @@ class TestGuardMethods(McpSecurityCase):
         # create_company is a button of the partner form (base.view_partner_form)
         self.assertIn("create_company", guard.button_methods("res.partner"))
         self.assertEqual(guard.check_method("res.partner", "create_company", self.key_write)._name, "res.partner")
-        with self.assertRaises(AccessDenied) as catcher:
+        with self.assertRaises(McpAccessDenied) as catcher:
             guard.check_method("res.partner", "address_get", self.key_write)
         error = catcher.exception
         self.assertEqual(error.data["reason"], "method")
@@ -430,7 +430,7 @@ class TestGuardMethods(McpSecurityCase):
         for method in ("address_get", "find_or_create", "create_company"):
             self.assertEqual(guard.check_method("res.partner", method, self.key_write, args=[["x"]]
                                                 if method != "create_company" else None)._name, "res.partner")
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             guard.check_method("res.partner", "view_header_get", self.key_write)
 
     def test_rule_cannot_list_blocked_methods(self):
@@ -445,14 +445,14 @@ class TestGuardMethods(McpSecurityCase):
         self.assertIsNone(guard.callable_methods("res.partner"))
         self.assertEqual(guard.check_method("res.partner", "address_get", self.key_write)._name, "res.partner")
         for method in ("unlink", "install_l10n_modules", "get_external_id", "_read"):
-            with self.subTest(method=method), self.assertRaises(AccessDenied):
+            with self.subTest(method=method), self.assertRaises(McpAccessDenied):
                 guard.check_method("res.partner", method, self.key_write)
 
     def test_blocked_substrings(self):
         guard = self.guard_for(self.key_ab)
         for method in ("install_l10n_modules", "button_immediate_install", "get_external_id",
                        "action_reset_password", "module_uninstall"):
-            with self.subTest(method=method), self.assertRaises(AccessDenied) as catcher:
+            with self.subTest(method=method), self.assertRaises(McpAccessDenied) as catcher:
                 guard.check_method("res.partner", method, self.key_ab)
             self.assertEqual(catcher.exception.message, MSG_METHOD_DENIED % {"method": method, "model": "res.partner"})
 
@@ -495,20 +495,20 @@ class TestGuardMethods(McpSecurityCase):
 
     def test_method_needs_write(self):
         guard = self.guard_for(self.key_read)
-        with self.assertRaises(AccessDenied) as catcher:
+        with self.assertRaises(McpAccessDenied) as catcher:
             guard.check_method("res.partner", "address_get", self.key_read)
         self.assertEqual(catcher.exception.data["reason"], "scope")
         for method in ("message_post", "message_subscribe", "activity_schedule"):
-            with self.assertRaises(AccessDenied):
+            with self.assertRaises(McpAccessDenied):
                 guard.check_method("res.partner", method, self.key_read)
         self.add_rule("res.partner", read=True, write=False)
-        with self.assertRaises(AccessDenied) as catcher:
+        with self.assertRaises(McpAccessDenied) as catcher:
             self.guard_for(self.key_write).check_method("res.partner", "address_get", self.key_write)
         self.assertEqual(catcher.exception.data["reason"], "rule")
 
     def test_method_on_blocked_model(self):
         guard = self.guard_for(self.key_write)
-        with self.assertRaises(AccessDenied) as catcher:
+        with self.assertRaises(McpAccessDenied) as catcher:
             guard.check_method("res.users", "action_reset_password", self.key_write)
         self.assertEqual(catcher.exception.data["reason"], "blocked")
 
@@ -546,7 +546,7 @@ class TestGuardContext(McpSecurityCase):
         guard = self.guard_for(self.key_write)  # user_a: company A only
         self.assertEqual(guard.sanitize_context({"allowed_company_ids": [self.company_a.id]}, self.key_write),
                          {"allowed_company_ids": [self.company_a.id]})
-        with self.assertRaises(AccessDenied) as catcher:
+        with self.assertRaises(McpAccessDenied) as catcher:
             guard.sanitize_context({"allowed_company_ids": [self.company_a.id, self.company_b.id]}, self.key_write)
         self.assertEqual(catcher.exception.message, MSG_CONTEXT_COMPANIES % {"companies": str(self.company_b.id)})
         for bad in ("1", [True], [], ["1"], 1):
@@ -556,7 +556,7 @@ class TestGuardContext(McpSecurityCase):
         self.assertEqual(guard_ab.sanitize_context({"allowed_company_ids": [self.company_b.id]}, self.key_ab),
                          {"allowed_company_ids": [self.company_b.id]})
         key_a_only, _token = self.make_key(name="ab but A", user_id=self.user_ab.id, company_ids=[(6, 0, self.company_a.ids)])
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             self.guard_for(key_a_only).sanitize_context({"allowed_company_ids": [self.company_b.id]}, key_a_only)
 
     def test_multi_company_records(self):

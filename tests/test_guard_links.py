@@ -11,10 +11,8 @@ from ..models.mcp_guard_rules import (
     MAX_REDACTED_MESSAGE, MSG_FIELD_DENIED, MSG_LINK_REFUSED, NEVER_EXPOSED_FIELDS, USER_NAME_PLACEHOLDER,
 )
 from ..models.mcp_server import McpContext
-from ..protocol.errors import AccessDenied, InvalidParams, ResourceNotFound, ToolError
+from ..protocol.errors import McpAccessDenied, InvalidParams, ResourceNotFound, ToolError
 from ..tools import prompts, resources
-from ..tools.base import ToolCall
-from ..tools.registry import default_tools, find_tool
 from ..tools.values import check_values, convert_value
 from .common import McpSecurityCase
 
@@ -51,11 +49,13 @@ class TestGuardLinks(McpSecurityCase):
     def call(self, arguments=None, key=None):
         key = key or self.key_write
         env = self.mcp_env(key)
-        return ToolCall(env=env, key=key, guard=env["mcp.guard"], settings={"max_records": 100},
-                        arguments=arguments or {}, revision="2025-06-18")
+        call = McpContext(key, self.env["mcp.session"].browse(), "2025-06-18", {"max_records": 100},
+                          "streamable_http", "127.0.0.1", env)
+        call.arguments = arguments or {}
+        return call
 
     def run_tool(self, name, arguments, key=None):
-        return find_tool(default_tools(), name).run(self.call(arguments, key))
+        return self.env["mcp.server"]._tool_map()[name].run(self.call(arguments, key))
 
     def assert_refused(self, name, arguments, message):
         with self.assertRaises(ToolError) as catcher:
@@ -252,7 +252,7 @@ class TestGuardLinks(McpSecurityCase):
                 with self.subTest(path=label, field=fname):
                     if label == "check_values" and "." in fname:
                         continue
-                    with self.assertRaises(AccessDenied) as catcher:
+                    with self.assertRaises(McpAccessDenied) as catcher:
                         check(fname)
                     field = fname.split(".")[0]
                     self.assertEqual(catcher.exception.message,
@@ -275,7 +275,7 @@ class TestGuardLinks(McpSecurityCase):
                                 ("count", {"domain": [["partner_share", "=", True]]}),
                                 ("aggregate", {"groupby": ["partner_share"]})):
             with self.subTest(tool=name):
-                with self.assertRaises(AccessDenied):
+                with self.assertRaises(McpAccessDenied):
                     self.run_tool(name, dict(arguments, model="res.partner"))
 
     # ------------------------------------------------------------------

@@ -6,7 +6,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.mcp_guard_rules import MSG_MODEL_ACL, MSG_MODEL_RULE
-from ..protocol.errors import AccessDenied
+from ..protocol.errors import McpAccessDenied
 from .common import McpSecurityCase
 
 
@@ -15,7 +15,7 @@ class TestModelAccess(McpSecurityCase):
     def reason(self, guard, model_name, operation, key):
         try:
             guard.check_model(model_name, operation, key)
-        except AccessDenied as error:
+        except McpAccessDenied as error:
             return error.data["reason"], error.message
         return None
 

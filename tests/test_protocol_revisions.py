@@ -9,6 +9,7 @@ from odoo.addons.mcp_bridge.protocol.errors import (
     MissingRequiredClientCapability,
     UnsupportedProtocolVersion,
 )
+from odoo.addons.mcp_bridge.tools.base import Tool
 
 ALL = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28")
 
@@ -72,24 +73,13 @@ def test_check_header_differs_from_session():
 
 
 FLAGS = {
-    # flag: revisions where it is true
+    # flag the server uses: revisions where it is true
     "supports_batch": {"2025-03-26"},
     "supports_tool_annotations": set(ALL[1:]),
     "supports_completions_capability": set(ALL[1:]),
-    "supports_audio_content": set(ALL[1:]),
     "supports_structured_content": set(ALL[2:]),
-    "supports_output_schema": set(ALL[2:]),
     "supports_title": set(ALL[2:]),
-    "supports_resource_links": set(ALL[2:]),
-    "requires_protocol_header": set(ALL[2:]),
-    "supports_icons": set(ALL[3:]),
-    "sse_priming_event": {"2025-11-25"},
-    "is_legacy_sse": {"2024-11-05"},
     "is_stateless": {"2026-07-28"},
-    "has_sessions": {"2025-03-26", "2025-06-18", "2025-11-25"},
-    "requires_result_type": {"2026-07-28"},
-    "requires_cache_hints": {"2026-07-28"},
-    "supports_ping": set(ALL[:4]),
     "supports_set_level": set(ALL[:4]),
 }
 
@@ -105,7 +95,52 @@ def test_at_least_and_unknown():
     assert not revisions.at_least("2024-11-05", "2025-03-26")
     assert not revisions.at_least("2099-01-01", "2024-11-05")
     assert not revisions.supports_structured_content("garbage")
-    assert revisions.is_supported("2025-06-18") and not revisions.is_supported("2025-06-19")
+    assert not revisions.supports_tool_annotations("2099-01-01")
+
+
+class _Echo(Tool):
+    name = "echo"
+    title = "Echo"
+    description = "test"
+    output_schema = {"type": "object"}
+    annotations = {"readOnlyHint": True}
+
+
+@pytest.mark.parametrize("revision", ALL)
+def test_tools_list_entry_per_revision(revision):
+    """``annotations`` from 2025-03-26, ``title`` and ``outputSchema`` from 2025-06-18."""
+    entry = _Echo().describe(revision)
+    expected = {"name": "echo", "description": "test", "inputSchema": Tool.input_schema}
+    if revision != "2024-11-05":
+        expected["annotations"] = {"readOnlyHint": True, "title": "Echo"}
+    if revision >= "2025-06-18":
+        expected.update(title="Echo", outputSchema={"type": "object"})
+    assert entry == expected
+
+
+@pytest.mark.parametrize("revision", ALL)
+def test_results_carry_text_content_only(revision):
+    """Tool results are one ``text`` block in every revision (no audio,
+    image or resource_link blocks); ``resultType`` only in 2026-07-28."""
+    for result in (tool_result.tool_result({"a": 1}, revision), tool_result.tool_error_result("no", revision)):
+        assert [block["type"] for block in result["content"]] == ["text"]
+        assert ("resultType" in result) == (revision == "2026-07-28")
+
+
+@pytest.mark.parametrize("revision", ALL)
+def test_server_info_has_no_icons(revision):
+    """``icons``/``description``/``websiteUrl`` (2025-11-25+) are not sent."""
+    assert set(capabilities.server_info(revision)) <= {"name", "version", "title"}
+
+
+def test_cache_hints_only_on_cacheable_stateless_results():
+    """2026-07-28 list/read results get ``ttlMs: 0`` / ``cacheScope: private``;
+    other methods and other revisions get none."""
+    listed = stateless.finalize_result({"tools": []}, "2026-07-28", "tools/list")
+    assert (listed["ttlMs"], listed["cacheScope"], listed["resultType"]) == (0, "private", "complete")
+    called = stateless.finalize_result({"content": []}, "2026-07-28", "tools/call")
+    assert "ttlMs" not in called and "cacheScope" not in called and called["resultType"] == "complete"
+    assert stateless.finalize_result({"tools": []}, "2025-11-25", "tools/list") == {"tools": []}
 
 
 def test_client_methods_and_not_found_code():
@@ -114,6 +149,7 @@ def test_client_methods_and_not_found_code():
     assert {"initialize", "ping", "logging/setLevel"} <= legacy and "server/discover" not in legacy
     assert {"server/discover", "tools/call", "subscriptions/listen"} <= modern
     assert not {"initialize", "ping", "logging/setLevel", "resources/subscribe"} & modern
+    assert revisions.client_methods("2024-11-05") == legacy == revisions.client_methods("2025-11-25")
     assert revisions.resource_not_found_code("2025-11-25") == -32002
     assert revisions.resource_not_found_code("2026-07-28") == -32602
 

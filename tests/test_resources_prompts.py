@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from ..protocol.errors import AccessDenied, InvalidParams, ResourceNotFound, ToolError
+from ..protocol.errors import McpAccessDenied, InvalidParams, ResourceNotFound, ToolError
 from ..tools import completion, prompts, resources
 from .tools_common import ToolsCase
 
@@ -60,9 +60,9 @@ class TestResourcesPrompts(ToolsCase):
             resources.read_resource(ctx, "http://example.com/x")
         with self.assertRaises(ResourceNotFound):
             resources.read_resource(ctx, "odoo://record/res.partner/abc")
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             resources.read_resource(ctx, "odoo://model/res.users")
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             resources.read_resource(ctx, "odoo://record/res.users/%d" % self.user.id)
         with self.assertRaises(ToolError):
             resources.read_resource(ctx, "odoo://model/res.partnr")
@@ -80,7 +80,7 @@ class TestResourcesPrompts(ToolsCase):
             response = self.env["mcp.server"]._handle_message({
                 "jsonrpc": "2.0", "id": 3, "method": "resources/read",
                 "params": {"uri": "odoo://record/res.partner/%d" % self.partner.id}}, ctx)
-        self.assertEqual(response["error"], {"code": AccessDenied.code,
+        self.assertEqual(response["error"], {"code": McpAccessDenied.code,
                                              "message": "Access denied by Odoo access rights or record rules",
                                              "data": {"reason": "acl", "model": "res.partner"}})
         self.assertEqual(ctx.audit["model"], "res.partner")
@@ -123,7 +123,7 @@ class TestResourcesPrompts(ToolsCase):
             prompts.get_prompt(ctx, "explore_model", {})
         with self.assertRaises(InvalidParams):
             prompts.get_prompt(ctx, "summarize_record", {"model": "res.partner", "record_id": "999999999"})
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             prompts.get_prompt(ctx, "explore_model", {"model": "res.users"})
 
     # completion ------------------------------------------------------------------

@@ -95,6 +95,6 @@ class TestSettings(McpSecurityCase):
         guard.check_model("res.country", "read", self.key_write)
         config = self.env["res.config.settings"].create({"mcp_extra_blocked_models": "res.country"})
         config.execute()
-        from ..protocol.errors import AccessDenied
-        with self.assertRaises(AccessDenied):
+        from ..protocol.errors import McpAccessDenied
+        with self.assertRaises(McpAccessDenied):
             guard.check_model("res.country", "read", self.key_write)

@@ -4,7 +4,7 @@ from ..models.mcp_guard_rules import (
     AGGREGATE_FUNCTIONS, MSG_AGGREGATE_NOT_NUMERIC, MSG_BAD_GRANULARITY, MSG_BAD_GROUPBY, MSG_GROUPBY_PATH,
     MSG_UNKNOWN_AGGREGATE,
 )
-from ..protocol.errors import AccessDenied
+from ..protocol.errors import McpAccessDenied
 from .tools_common import ToolsCase
 
 
@@ -95,5 +95,5 @@ class TestAggregateTool(ToolsCase):
                 self.assertEqual(exc.message, message)
 
     def test_groupby_through_a_blocked_model_is_refused(self):
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             self.tool("aggregate").run(self.make_call({"model": "res.partner", "groupby": ["user_id.login"]}))

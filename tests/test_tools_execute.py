@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from ..protocol.errors import AccessDenied
+from ..protocol.errors import McpAccessDenied
 from ..tools.execute_method import _readable_records, describe_result
 from ..tools.serialize import json_safe
 from .tools_common import ToolsCase
@@ -92,7 +92,7 @@ class TestExecuteMethodTool(ToolsCase):
         self.assertToolError("execute_method", {"model": "res.partner", "method": "address_get",
                                                 "args": "invoice"}, "JSON array")
         for method in ("unlink", "write", "_compute_display_name", "sudo", "read"):
-            with self.subTest(method=method), self.assertRaises(AccessDenied):
+            with self.subTest(method=method), self.assertRaises(McpAccessDenied):
                 self.tool("execute_method").run(self.make_call({"model": "res.partner", "method": method,
                                                                 "ids": [self.company.id]}))
         self.assertTrue(self.company.exists())

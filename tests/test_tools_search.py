@@ -3,7 +3,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from ..models.mcp_guard_rules import MSG_DOMAIN_ARITY, MSG_DOMAIN_ID_ONLY
-from ..protocol.errors import AccessDenied
+from ..protocol.errors import McpAccessDenied
 from ..tools.search_read import count_statement, search_page
 from .tools_common import ToolsCase
 
@@ -157,7 +157,7 @@ class TestSearchTools(ToolsCase):
         self.assertEqual(self.run_tool("count", {"model": "res.partner",
                                                  "domain": zetas + [["user_id", "<>", False]]})["count"], 0)
         exc = self.assertToolError("search_read", {"model": "res.partner", "domain": [["user_id", "<>", "adm"]]},
-                                   exception=AccessDenied)
+                                   exception=McpAccessDenied)
         self.assertEqual(exc.message, MSG_DOMAIN_ID_ONLY % {"field": "user_id", "model": "res.partner",
                                                             "comodel": "res.users"})
 
@@ -191,7 +191,7 @@ class TestSearchTools(ToolsCase):
     def test_unknown_and_blocked_models(self):
         exc = self.assertToolError("search_read", {"model": "res.partnr"}, "res.partnr")
         self.assertIn("res.partner", str(exc.message) + str(getattr(exc, "data", "")))
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             self.tool("search_read").run(self.make_call({"model": "res.users"}))
         self.assertToolError("search_read", {}, "model")
 
@@ -202,10 +202,10 @@ class TestSearchTools(ToolsCase):
         result = self.run_tool("search_read", {"model": "res.partner", "domain": [["id", "=", partner.id]],
                                                "fields": ["user_id"], "x2many_names": True})
         self.assertEqual(result["records"][0]["user_id"], [self.user.id, None])
-        with self.assertRaises(AccessDenied):  # mirrors res.users: not accessible at all
+        with self.assertRaises(McpAccessDenied):  # mirrors res.users: not accessible at all
             self.tool("search_read").run(self.make_call({"model": "res.partner", "fields": ["user_ids"]}))
         self.assertToolError("search_read", {"model": "res.partner", "fields": ["user_id.login"]}, "Dotted paths")
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             self.tool("search_read").run(self.make_call(
                 {"model": "res.partner", "domain": [["user_id.login", "=", "admin"]]}))
 
@@ -258,13 +258,20 @@ class TestSearchTools(ToolsCase):
         self.assertToolError("get_model_schema", {"model": "res.partner", "fields": ["emial"]}, "emial", "email")
 
     def test_get_model_schema_honours_field_groups(self):
-        """Fields restricted by groups= the user lacks are not described."""
-        restricted = [n for n, f in self.env["res.partner"]._fields.items()
-                      if f.groups and not f.is_accessible(self.uenv)]
-        result = self.run_tool("get_model_schema", {"model": "res.partner"})
-        names = {f["name"] for f in result["fields"]}
+        """Fields restricted by groups= the user lacks are not described
+        (base + web restrict no field of res.partner: the test restricts one)."""
+        def described():
+            return {f["name"] for f in self.run_tool("get_model_schema", {"model": "res.partner"})["fields"]}
+
+        self.assertIn("comment", described())
+        with patch.object(self.env["res.partner"]._fields["comment"], "groups", "base.group_system"):
+            restricted = [n for n, f in self.env["res.partner"]._fields.items()
+                          if f.groups and not f.is_accessible(self.uenv)]
+            self.assertIn("comment", restricted)
+            names = described()
         for fname in restricted:
             self.assertNotIn(fname, names)
+        self.assertIn("comment", described())
 
 
 @tagged("post_install", "-at_install")

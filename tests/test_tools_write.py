@@ -1,7 +1,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from ..protocol.errors import AccessDenied, ToolError
+from ..protocol.errors import McpAccessDenied, ToolError
 from ..tools.values import convert_value
 from .tools_common import ToolsCase
 
@@ -67,7 +67,7 @@ class TestWriteTools(ToolsCase):
             convert_value(call, rates, date_field, "2023-02-29", 0)
 
     def test_create_needs_access(self):
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             self.tool("create").run(self.make_call({"model": "res.country", "values": {"name": "Atlantis"}}))
 
     # update ------------------------------------------------------------------
@@ -108,7 +108,7 @@ class TestWriteTools(ToolsCase):
         self.assertEqual((again["count"], again["missing_ids"]), (0, ids))
 
     def test_delete_needs_access(self):
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(McpAccessDenied):
             self.tool("delete").run(self.make_call({"model": "res.country", "ids": [self.be.id]}))
         self.assertTrue(self.be.exists())
 

@@ -7,7 +7,7 @@ from odoo.tests import tagged
 
 from ..models.mcp_guard_rules import MSG_SIDE_EFFECT
 from ..models.mcp_server import McpContext
-from ..protocol.errors import AccessDenied
+from ..protocol.errors import McpAccessDenied
 from ..tools.base import Tool
 from ..tools.registry import default_tools
 from .common import McpSecurityCase
@@ -52,7 +52,7 @@ class TestWriteFence(McpSecurityCase):
             return self.env["mcp.server"]._rpc_tools_call({"name": name, "arguments": arguments}, ctx)
 
     def assertSideEffect(self, model_name, key, name, arguments, effect=None):
-        with self.assertRaises(AccessDenied) as caught:
+        with self.assertRaises(McpAccessDenied) as caught:
             self.call_tool(key, name, arguments, effect)
         self.assertEqual(caught.exception.message, MSG_SIDE_EFFECT % {"model": model_name})
         self.assertEqual(caught.exception.data, {"model": model_name, "reason": "side_effect"})

@@ -14,7 +14,7 @@ its messages and suggestions.
 import json
 
 from ..models.mcp_guard_rules import MSG_DOMAIN_NOT_NUMBER, NUMERIC_FIELD_TYPES, TEXT_MATCH_OPERATORS
-from ..protocol.errors import AccessDenied, ToolError
+from ..protocol.errors import McpAccessDenied, ToolError
 
 DEFAULT_MAX_RECORDS = 100
 #: Fields never listed by default (bookkeeping columns).
@@ -174,13 +174,13 @@ def filter_allowed_fields(call, model, names):
     try:
         call.guard.check_fields(model._name, names, call.key)
         return names
-    except (AccessDenied, ToolError):
+    except (McpAccessDenied, ToolError):
         pass
     allowed = []
     for fname in names:
         try:
             call.guard.check_fields(model._name, [fname], call.key)
-        except (AccessDenied, ToolError):
+        except (McpAccessDenied, ToolError):
             continue
         allowed.append(fname)
     return allowed

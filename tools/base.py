@@ -1,29 +1,12 @@
-"""The contract every MCP tool follows (the registry lists instances)."""
+"""The contract every MCP tool follows (the registry lists instances).
 
-
-class ToolCall:
-    """What a tool gets when it runs.
-
-    ``env``        Odoo env of the key's user (``with_user``), allowed companies
-                   and the whitelisted agent context applied: Odoo ACLs and
-                   record rules hold for everything done through it.
-    ``key``        the ``mcp.api.key`` record (sudo-free reads of its own fields
-                   go through ``key.sudo()`` only for scope/companies).
-    ``guard``      ``env['mcp.guard']``: ask it before touching any model.
-    ``settings``   dict of effective settings (``max_records`` ...).
-    ``arguments``  the validated ``arguments`` object of ``tools/call``.
-    ``revision``   negotiated MCP protocol revision (e.g. "2025-06-18").
-    """
-
-    __slots__ = ("env", "key", "guard", "settings", "arguments", "revision")
-
-    def __init__(self, env, key, guard, settings, arguments, revision):
-        self.env = env
-        self.key = key
-        self.guard = guard
-        self.settings = settings
-        self.arguments = arguments
-        self.revision = revision
+A tool's ``run`` receives the request's :class:`~.context.McpContext`
+(``call.env``, ``call.key``, ``call.guard``, ``call.settings``,
+``call.arguments``, ``call.revision``). ``ToolCall`` stays importable from
+here for code written before the two context objects merged.
+"""
+from ..protocol import revisions
+from .context import McpContext, ToolCall  # noqa: F401 - public names of this module
 
 
 class Tool:
@@ -33,7 +16,7 @@ class Tool:
     returns the structured result (a JSON object matching ``output_schema``);
     the server wraps it into ``content`` + ``structuredContent``. Raise
     :class:`~..protocol.errors.ToolError` for a problem the agent can fix,
-    :class:`~..protocol.errors.AccessDenied` (usually via the guard) for a
+    :class:`~..protocol.errors.McpAccessDenied` (usually via the guard) for a
     refusal.
     """
 
@@ -45,7 +28,15 @@ class Tool:
     #: MCP annotations: readOnlyHint, destructiveHint, idempotentHint, openWorldHint
     annotations = {}
     #: CRUD operation the tool needs on its model: "read", "create", "write", "unlink" or None
+    #: (none in particular). Anything but "read" makes it a write tool (:attr:`writes`).
     operation = "read"
+
+    @property
+    def writes(self):
+        """True for a write tool (``operation`` is not "read"): the write fence
+        watches its runs, and ``tools/list`` does not offer it to a read-only
+        key (calling it anyway gets the guard's refusal)."""
+        return self.operation != "read"
 
     def describe(self, revision):
         """The ``tools/list`` entry of this tool for protocol ``revision``."""
@@ -54,14 +45,15 @@ class Tool:
             "description": self.description or "",
             "inputSchema": self.input_schema,
         }
-        if revision >= "2025-03-26":
+        if revisions.supports_tool_annotations(revision):
             entry["annotations"] = dict(self.annotations, title=self.title or self.name)
-        if revision >= "2025-06-18":
+        if revisions.supports_title(revision):
             entry["title"] = self.title or self.name
-            if self.output_schema:
-                entry["outputSchema"] = self.output_schema
+        if self.output_schema and revisions.supports_structured_content(revision):
+            entry["outputSchema"] = self.output_schema
         return entry
 
     def run(self, call):
-        """Do the work for ``call`` (a :class:`ToolCall`); return a dict."""
+        """Do the work for ``call`` (the request's :class:`~.context.McpContext`,
+        ``call.arguments`` validated against ``input_schema``); return a dict."""
         raise NotImplementedError

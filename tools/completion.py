@@ -7,7 +7,7 @@ found by name. At most 100 values, with ``total`` and ``hasMore``. A prompt
 or resource template this server does not have completes to an empty list
 (not an error: the conformance suite asks about its own test prompt).
 """
-from ..protocol.errors import AccessDenied, InvalidParams, ToolError
+from ..protocol.errors import McpAccessDenied, InvalidParams, ToolError
 from .arguments import allowed_model_set, filter_allowed_fields
 from .prompts import PROMPTS
 from .resources import MODEL_TEMPLATE, RECORD_TEMPLATE
@@ -36,7 +36,7 @@ def _context_model(ctx, context_arguments):
         return None
     try:
         return ctx.guard.check_model(name, "read", ctx.key)
-    except (AccessDenied, ToolError):
+    except (McpAccessDenied, ToolError):
         return None
 
 

@@ -1,7 +1,7 @@
 """Tool ``execute_method``: call a public business method of a model."""
 import inspect
 
-from ..protocol.errors import AccessDenied, ToolError
+from ..protocol.errors import McpAccessDenied, ToolError
 from .arguments import get_ids, opt_list, opt_object, require_str
 from .base import Tool
 from .schemas import MODEL
@@ -133,7 +133,7 @@ def _readable_records(call, recs, hidden):
     """``[{id, display_name}]`` of the returned records the user may read."""
     try:
         call.guard.check_model(recs._name, "read", call.key)
-    except (AccessDenied, ToolError):
+    except (McpAccessDenied, ToolError):
         hidden.append(len(recs))
         return []
     recs = recs.exists()

@@ -1,7 +1,7 @@
 """MCP prompts: ready-made instructions for common questions about Odoo data.
 
 ``list_prompts()`` gives the ``prompts/list`` entries; ``get_prompt(ctx,
-name, arguments)`` renders one (``ctx`` is a ToolCall). Models named in
+name, arguments)`` renders one (``ctx`` is the request's McpContext). Models named in
 arguments go through the guard, so a prompt never describes a model the key
 may not read.
 """

@@ -1,7 +1,8 @@
-"""The tool registry: the default tools and small helpers over tool lists.
+"""The tool registry: the built-in tools.
 
 ``env['mcp.server']._mcp_tools()`` returns ``default_tools()``; another addon
-adds its own tools by overriding that method (see README, "Add a tool").
+adds its own tools by overriding that method (README, "Adding a tool from
+another addon"); a later tool replaces a same-named one.
 """
 from .aggregate import Aggregate
 from .count import Count
@@ -25,28 +26,3 @@ def default_tools():
     """A fresh list with one instance of each built-in tool."""
     return [cls() for cls in DEFAULT_TOOL_CLASSES]
 
-
-def find_tool(tools, name):
-    """The tool called ``name`` in ``tools`` (the last one wins), or None."""
-    found = None
-    for tool in tools:
-        if tool.name == name:
-            found = tool
-    return found
-
-
-def merge_tools(tools, extra):
-    """``tools`` with ``extra`` appended; an extra tool replaces a same-named one."""
-    names = {tool.name for tool in extra}
-    return [tool for tool in tools if tool.name not in names] + list(extra)
-
-
-def describe_tools(tools, revision):
-    """``tools/list`` entries for ``tools`` (one per name, in order)."""
-    seen, entries = set(), []
-    for tool in reversed(list(tools)):
-        if tool.name in seen:
-            continue
-        seen.add(tool.name)
-        entries.append(tool.describe(revision))
-    return list(reversed(entries))

@@ -3,8 +3,8 @@
 Templates: ``odoo://model/{model}`` (what get_model_schema returns) and
 ``odoo://record/{model}/{id}`` (what read returns for one id, default
 fields). ``resources/list`` pages over the models the key may read. The
-same guard checks as the tools apply. ``ctx`` is a ToolCall whose
-``arguments`` are the request params.
+same guard checks as the tools apply. ``ctx`` is the request's
+:class:`~.context.McpContext`.
 """
 import json
 import re
@@ -97,7 +97,7 @@ def read_resource(ctx, uri):
     """``resources/read`` of ``uri``: ``{"contents": [{uri, mimeType, text}]}``.
 
     Raises ResourceNotFound for an unknown URI or record (a record the key's
-    user may not read is not found either), AccessDenied /
+    user may not read is not found either), McpAccessDenied /
     ToolError from the guard for a refused or unknown model.
     """
     if not isinstance(uri, str):

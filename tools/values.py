@@ -53,7 +53,7 @@ def check_values(call, model, values, operation, depth=0):
         if fname not in model._fields:
             raise unknown_field(model, fname)
     call.guard.check_fields(model._name, list(values), call.key)
-    if depth == 0 and hasattr(call.guard, "check_values"):
+    if depth == 0:
         call.guard.check_values(model._name, values, call.key)
     result = {}
     for fname, value in values.items():

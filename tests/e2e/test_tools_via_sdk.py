@@ -212,15 +212,22 @@ def test_execute_method(mcp_url, token, output_schemas):
 
 
 def test_read_only_key_cannot_write(mcp_url, e2e_keys):
-    """A read-scope key is refused a write tool with a JSON-RPC error the SDK raises."""
+    """A read-scope key is offered the 7 read tools only (``initialize``'s
+    instructions say so), and a write tool called anyway is refused with a
+    JSON-RPC error the SDK raises."""
     async def run():
-        async with sdk1.open_session(mcp_url, e2e_keys["tokens"]["employee_read"]) as (session, _init):
+        async with sdk1.open_session(mcp_url, e2e_keys["tokens"]["employee_read"]) as (session, init):
+            listed = sorted(tool.name for tool in (await session.list_tools()).tools)
             try:
                 await session.call_tool("create", {"model": "res.partner.category", "values": {"name": "x"}})
             except McpError as exc:
-                return exc.error
-        return None
-    error = asyncio.run(run())
+                return init, listed, exc.error
+        return init, listed, None
+    init, listed, error = asyncio.run(run())
+    assert listed == ["aggregate", "count", "get_model_schema", "list_models", "name_search", "read", "search_read"]
+    assert init.instructions.endswith(
+        "This API key is read-only, so tools/list does not offer the write tools "
+        "(create, delete, execute_method, update).")
     assert error is not None, "the create call was not refused"
     assert error.code == -32003
     assert error.message == "This API key is read-only: 'create' on 'res.partner.category' is not allowed."

@@ -227,6 +227,18 @@ def timeout_sql(timeout_ms):
     return SQL("set_config('statement_timeout', %s, true)", str(int(timeout_ms)))
 
 
+class Rider:
+    """An expression of the caller's evaluated in the key check's own
+    statement (no round trip of its own), e.g. the request's session row:
+    ``sql`` in, ``value`` out once ``_authenticate_request`` returned."""
+
+    __slots__ = ("sql", "value")
+
+    def __init__(self, sql):
+        self.sql = sql
+        self.value = None
+
+
 def rate_count_sql(lockout, key_id, limit, floor, timeout=None):
     """``lockout`` (``lockout_sql`` or ``NO_LOCKOUT``), the newest audit id,
     and the key's requests since ``floor`` (its audit rows) counted up to
@@ -256,9 +268,12 @@ class McpKeyCheck(models.Model):
         return self._authenticate_request(token, ip, settings)[0]
 
     @api.model
-    def _authenticate_request(self, token, ip, settings=None):
+    def _authenticate_request(self, token, ip, settings=None, rider=None):
         """Authenticate a bearer ``token`` sent from client address ``ip``;
         return ``(key, env_facts)`` (``env_facts`` for ``_mcp_env``).
+        ``rider``: a :class:`Rider` whose expression goes with the key check's
+        statement (its value is read even when the check then fails: use it
+        only once this returned).
 
         Raises ``RateLimited`` when ``ip`` is locked out (even with a good
         key) or the key exceeds its requests per minute,
@@ -300,7 +315,7 @@ class McpKeyCheck(models.Model):
                 key_id = entry["key_id"]
 
         locked_until, rate_full_since = self._gate(states, ip, now, key_id, rate_limit,
-                                                   settings["statement_timeout_ms"])
+                                                   settings["statement_timeout_ms"], rider)
         if locked_until:
             raise self._locked_out(locked_until, now)
 
@@ -380,12 +395,13 @@ class McpKeyCheck(models.Model):
     # The gate
     # ------------------------------------------------------------------
     @api.model
-    def _gate(self, states, ip, now, key_id=None, rate_limit=0, statement_timeout=None):
+    def _gate(self, states, ip, now, key_id=None, rate_limit=0, statement_timeout=None, rider=None):
         """``(locked_until, rate_full_since)``: until when ``ip`` is locked
         out (or None) and, with a ``key_id`` and a ``rate_limit``, since when
         the key has used its whole budget of the last minute (None while
         under the limit, or without limit). The same statement sets the
-        transaction's ``statement_timeout`` (ms; None: the setting's default).
+        transaction's ``statement_timeout`` (ms; None: the setting's default)
+        and evaluates ``rider``'s expression (see :class:`Rider`).
 
         One statement, and a second one only when the key might be over its
         limit: counting a key's requests walks up to ``rate_limit`` index
@@ -401,28 +417,43 @@ class McpKeyCheck(models.Model):
         if statement_timeout is None:
             statement_timeout = SETTINGS_SPEC["statement_timeout_ms"][1]
         lockout = lockout_sql(ip or "", now)
+        # the statement timeout, and the rider's expression: one column
         timeout = timeout_sql(statement_timeout)
+        if rider is not None:
+            timeout = SQL("%s, %s", timeout, rider.sql)
         cr = self.env.cr
         if not (key_id and rate_limit):
             cr.execute(SQL("SELECT %s, %s", lockout, timeout))
-            return cr.fetchone()[0], None
+            row = cr.fetchone()
+            self._ride(rider, row)
+            return row[0], None
         floor = now - RATE_WINDOW
         bound = states.rate_bounds.get(key_id)
         if bound:
             cr.execute(SQL("SELECT %s, %s, %s", lockout, AUDIT_SEQUENCE, timeout))
-            locked_until, newest_id, _timeout = cr.fetchone()
+            row = cr.fetchone()
+            self._ride(rider, row)
+            locked_until, newest_id = row[:2]
             if locked_until or bound[0] + newest_id - bound[1] < rate_limit:
                 return locked_until, None
             cr.execute(rate_count_sql(NO_LOCKOUT, key_id, rate_limit, floor))
             _none, newest_id, count, oldest = cr.fetchone()
         else:
             cr.execute(rate_count_sql(lockout, key_id, rate_limit, floor, timeout))
-            locked_until, newest_id, count, oldest, _timeout = cr.fetchone()
+            row = cr.fetchone()
+            self._ride(rider, row)
+            locked_until, newest_id, count, oldest = row[:4]
         if count < rate_limit:
             states.rate_bounds[key_id] = (count, newest_id)
             return locked_until, None
         states.rate_bounds.pop(key_id, None)
         return locked_until, oldest
+
+    @staticmethod
+    def _ride(rider, row):
+        """Hand ``rider`` its value: the last column of ``row``."""
+        if rider is not None:
+            rider.value = row[-1]
 
     @api.model
     def _locked_out(self, locked_until, now):

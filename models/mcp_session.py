@@ -1,14 +1,19 @@
 """MCP sessions (``Mcp-Session-Id``), stored so that any worker can serve them."""
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 # A session is touched at most this often (seconds): no write per request.
 TOUCH_INTERVAL = 60
 #: Columns ``_find`` reads with the session (what the request path uses).
 FIND_COLUMNS = ("session_id", "key_id", "user_id", "transport", "revision", "initialized", "log_level",
                 "last_seen_at", "expires_at")
+#: Those ``_row_sql`` reads as ISO 8601 text (JSON).
+DATETIME_COLUMNS = ("last_seen_at", "expires_at")
+#: Longer session ids are none of ours (``_find`` reads nothing for them).
+MAX_SESSION_ID = 128
 
 
 class McpSession(models.Model):
@@ -62,30 +67,42 @@ class McpSession(models.Model):
         })
 
     @api.model
-    def _find(self, session_id, key):
+    def _find(self, session_id, key, row=False):
         """The live session ``session_id`` of ``key``, or an empty recordset.
 
         A session of another key is reported as not found, like an unknown one.
+        ``row``: the session's row as ``_row_sql`` reads it (None: no such
+        session), when the caller read it already; else one query here.
         """
         empty = self.sudo().browse()
-        if not session_id or len(session_id) > 128:
+        if not session_id or len(session_id) > MAX_SESSION_ID:
             return empty
-        # One query on the request path, its values put in the ORM cache
-        # (what ``search`` + reading the fields would cost three queries for).
-        self.flush_model(FIND_COLUMNS)
-        self.env.cr.execute(
-            f"SELECT id, {', '.join(FIND_COLUMNS)} FROM mcp_session WHERE session_id = %s",  # noqa: S608 (constants)
-            (session_id,))
-        row = self.env.cr.fetchone()
+        if row is False:
+            self.flush_model(FIND_COLUMNS)
+            self.env.cr.execute(self._row_sql(session_id))
+            row = self.env.cr.fetchone()[0]
         if not row:
             return empty
+        # the values go into the ORM cache: what ``search`` + reading the
+        # fields would cost three queries for
         session = self.sudo().browse(row[0])
         values = dict(zip(FIND_COLUMNS, row[1:]))
+        for name in DATETIME_COLUMNS:
+            values[name] = values[name] and datetime.fromisoformat(values[name])
         if values["key_id"] != key.id or values["expires_at"] <= fields.Datetime.now():
             return empty
         for name, value in values.items():
             self.env.cache.insert_missing(session, self._fields[name], [value])
         return session
+
+    @api.model
+    def _row_sql(self, session_id):
+        """The expression of session ``session_id``'s row for ``_find``: a
+        JSON array of its id and ``FIND_COLUMNS`` (NULL: no such session).
+        Read in the key check's own statement on the request path
+        (``mcp.api.key`` ``Rider``): no round trip of its own."""
+        return SQL("(SELECT json_build_array(id, %s) FROM mcp_session WHERE session_id = %s)",
+                   SQL(", ").join(SQL.identifier(name) for name in FIND_COLUMNS), session_id)
 
     def _touch(self, ttl):
         """Extend the session's lifetime (throttled: at most once a minute)."""

@@ -25,7 +25,9 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
+from ..models.mcp_key_check import Rider
 from ..models.mcp_server import McpContext
+from ..models.mcp_session import MAX_SESSION_ID
 from ..protocol import errors, jsonrpc, revisions, stateless
 from . import streams
 
@@ -126,6 +128,7 @@ class Exchange:
         self.ip = httprequest.remote_addr
         self.cors = []
         self.key = self.user_env = None
+        self.session_row = False  # the session's row, once read with the key check (None: no such session)
 
     # -- admission (``auth="mcp_key"``) and refusals ---------------------
     def admit(self):
@@ -180,15 +183,22 @@ class Exchange:
         return "*" in allowed or origin.rstrip("/").lower() in allowed
 
     def authenticate(self):
-        """The ``mcp.api.key`` of the bearer token (401 / 429 otherwise)."""
+        """The ``mcp.api.key`` of the bearer token (401 / 429 otherwise).
+        The session named by the request, if any, is read in the key check's
+        own statement (``find_session`` then needs no query)."""
         header = self.httprequest.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else None
+        session_id = self.httprequest.headers.get(SESSION_HEADER)
+        Sessions = self.env["mcp.session"]
+        rider = Rider(Sessions._row_sql(session_id)) if session_id and len(session_id) <= MAX_SESSION_ID else None
         try:
             self.key, facts = self.env["mcp.api.key"].sudo()._authenticate_request(
-                token or None, self.ip, self.settings)
+                token or None, self.ip, self.settings, rider)
         except errors.McpError as exc:
             self.refuse_audited(exc)
+        if rider is not None:
+            self.session_row = rider.value
         self.user_env = self.key._mcp_env(self.env, facts)
         return self.key
 
@@ -281,7 +291,7 @@ class Exchange:
             if required:
                 self.refuse(errors.InvalidRequest(f"Missing {SESSION_HEADER} header"))
             return self.env["mcp.session"].sudo().browse()
-        session = self.env["mcp.session"]._find(session_id, self.key)
+        session = self.env["mcp.session"]._find(session_id, self.key, self.session_row)
         if not session:
             self.refuse(errors.SessionNotFound("Session not found or expired"))
         session._touch(self.settings["session_ttl"])

@@ -79,7 +79,7 @@ class McpSession(models.Model):
             return empty
         if row is False:
             self.flush_model(FIND_COLUMNS)
-            self.env.cr.execute(self._row_sql(session_id))
+            self.env.cr.execute(SQL("SELECT %s", self._row_sql(session_id)))
             row = self.env.cr.fetchone()[0]
         if not row:
             return empty

@@ -71,3 +71,16 @@ class TestSessionWithKeyCheck(McpSecurityCase):
         Keys._authenticate_request(self.token_write, TEST_IP, None, rider)
         self.assertTrue(rider.value, "the row is read")
         self.assertFalse(Sessions._find(session.session_id, self.key_write, rider.value), "but expired")
+
+    def test_find_reads_the_row_itself_without_rider(self):
+        """Without a row read by the key check (legacy /mcp/messages), one query."""
+        Sessions = self.env["mcp.session"]
+        session = Sessions._open(self.key_write, "legacy_sse", 600, "2024-11-05")
+        self.env.flush_all()
+        self.env.invalidate_all()
+        session_id = session.session_id
+        self.env.invalidate_all()
+        with self.assertQueryCount(1):
+            self.assertEqual(Sessions._find(session_id, self.key_write), session)
+        with self.assertQueryCount(1):
+            self.assertFalse(Sessions._find("no-such-session", self.key_write))

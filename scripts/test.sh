@@ -12,10 +12,11 @@ DB="${MCP_TEST_DB:-mcp_test}"
 E2E_DB="${DB}_e2e"
 INSTALL_DB="${DB}_inst"
 REL_DB="${DB}_rel"   # reliability tests: their own servers/settings (rate limit, faults)
+BIZ_DB="${DB}_biz"   # business flows (tests/e2e/biz): copied from a template kept across runs
 CONF="$LOCAL/test/$DB/odoo.conf"
 write_odoo_conf "$CONF" "log_level = warn"
 
-cleanup() { for d in "$DB" "$E2E_DB" "$INSTALL_DB" "$REL_DB"; do dropdb --if-exists "$d" 2>/dev/null || true; done; }
+cleanup() { for d in "$DB" "$E2E_DB" "$INSTALL_DB" "$REL_DB" "$BIZ_DB"; do dropdb --if-exists "$d" 2>/dev/null || true; done; }
 trap cleanup EXIT
 cleanup
 
@@ -29,7 +30,7 @@ createdb -T "$DB" "$E2E_DB"
 createdb -T "$DB" "$INSTALL_DB"
 createdb -T "$DB" "$REL_DB"
 
-export MCP_ODOO_CONF="$CONF" MCP_E2E_DB="$E2E_DB" MCP_INSTALL_DB="$INSTALL_DB" MCP_REL_DB="$REL_DB" MCP_REPO="$REPO"
+export MCP_ODOO_CONF="$CONF" MCP_E2E_DB="$E2E_DB" MCP_INSTALL_DB="$INSTALL_DB" MCP_REL_DB="$REL_DB" MCP_BIZ_DB="$BIZ_DB" MCP_REPO="$REPO"
 cd "$REPO"
 # Test paths given as arguments replace the default (the whole tests/ folder).
 targets=("$ADDONS_LINK_DIR/$MODULE/tests")

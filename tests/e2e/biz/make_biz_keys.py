@@ -1,0 +1,28 @@
+# Run through `odoo shell` by tests/e2e/biz/conftest.py: the users and API keys
+# of the business end-to-end tests, printed as JSON between markers.
+#
+# "salesman" is a non-admin user with what a sales person gets in Odoo:
+# Sales (own documents), Billing (invoices), Inventory user. Each area of tests
+# has its own keys so that none eats another's per-minute rate limit.
+import json
+
+Users = env["res.users"].sudo()  # noqa: F821 (env is provided by odoo shell)
+Key = env["mcp.api.key"].sudo()  # noqa: F821
+admin = env.ref("base.user_admin")  # noqa: F821
+salesman = Users.with_context(active_test=False).search([("login", "=", "biz_salesman")], limit=1) or Users.create({
+    "name": "Biz Salesman", "login": "biz_salesman",
+    "groups_id": [(6, 0, [env.ref(g).id for g in (  # noqa: F821
+        "base.group_user", "sales_team.group_sale_salesman", "account.group_account_invoice",
+        "stock.group_stock_user")])],
+})
+AREAS = ("smoke", "wizards", "documents", "chatter", "people", "discovery", "create")
+tokens = {}
+for area in AREAS:
+    for who, user in (("admin", admin), ("salesman", salesman)):
+        for scope in ("write", "read"):
+            name = f"{area}_{who}_{scope}"
+            _key, tokens[name] = Key._generate_key({"name": f"biz {name}", "user_id": user.id, "scope": scope})
+env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
+print("MCP_BIZ_KEYS_BEGIN")
+print(json.dumps({"tokens": tokens, "users": {"admin": admin.id, "salesman": salesman.id}}))
+print("MCP_BIZ_KEYS_END")

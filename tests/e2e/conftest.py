@@ -3,13 +3,11 @@
 scripts/test.sh sets MCP_ODOO_CONF (an Odoo config with the database
 connection) and MCP_E2E_DB (a database with mcp_bridge installed).
 """
-import json
 import os
-import subprocess
 
 import pytest
 
-from .harness import OdooServer, odoo_command
+from .harness import OdooServer, shell_json
 
 
 def _e2e_env():
@@ -52,14 +50,7 @@ def server(request):
 def e2e_keys(e2e_conf):
     """Users and API keys for the e2e tests: {"tokens": {name: token}, ...}."""
     conf, db = e2e_conf
-    script = os.path.join(os.path.dirname(__file__), "make_keys.py")
-    with open(script, "rb") as stdin:
-        out = subprocess.run([*odoo_command(), "shell", "-c", conf, "-d", db, "--no-http",
-                              "--log-level", "error"], stdin=stdin, capture_output=True, timeout=300)
-    text = out.stdout.decode()
-    if "MCP_KEYS_BEGIN" not in text:
-        raise RuntimeError("creating e2e keys failed:\n" + text[-3000:] + out.stderr.decode()[-3000:])
-    return json.loads(text.split("MCP_KEYS_BEGIN", 1)[1].split("MCP_KEYS_END", 1)[0])
+    return shell_json(conf, db, os.path.join(os.path.dirname(__file__), "make_keys.py"))
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ Used by tests/e2e (and by scripts/bench): ``OdooServer(workers=0)`` is Odoo's
 threaded server, ``OdooServer(workers=2)`` its prefork server with the gevent
 port for long-lived streams. Both listen on free loopback ports.
 """
+import json
 import os
 import shutil
 import signal
@@ -32,6 +33,19 @@ def odoo_command():
     if not found:
         raise RuntimeError("the odoo launcher was not found next to %s nor on PATH" % sys.executable)
     return [sys.executable, found]
+
+
+def shell_json(conf, db, script, marker="MCP_KEYS"):
+    """Run ``script`` through ``odoo shell`` on ``db``; the JSON it printed
+    between ``<marker>_BEGIN`` and ``<marker>_END`` lines (the fixture scripts
+    that make users and keys)."""
+    with open(script, "rb") as stdin:
+        out = subprocess.run([*odoo_command(), "shell", "-c", conf, "-d", db, "--no-http",
+                              "--log-level", "error"], stdin=stdin, capture_output=True, timeout=300, check=False)
+    text = out.stdout.decode()
+    if f"{marker}_BEGIN" not in text:
+        raise RuntimeError(f"{os.path.basename(script)} failed on {db}:\n" + text[-3000:] + out.stderr.decode()[-3000:])
+    return json.loads(text.split(f"{marker}_BEGIN", 1)[1].split(f"{marker}_END", 1)[0])
 
 
 class OdooServer:

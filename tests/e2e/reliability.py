@@ -4,12 +4,11 @@ and dedicated servers on the reliability database (``MCP_REL_DB``)."""
 import configparser
 import json
 import os
-import subprocess
 import time
 
 import psycopg2
 
-from .harness import OdooServer, odoo_command
+from .harness import OdooServer, shell_json
 
 #: Tables whose row count and last write must not move after a refused call.
 WATCHED_TABLES = ("res_partner", "res_country", "res_currency", "res_partner_category",
@@ -134,14 +133,7 @@ def is_refusal(message):
 
 def make_keys(conf, db):
     """Run make_keys.py on ``db`` through ``odoo shell``; the keys JSON."""
-    script = os.path.join(os.path.dirname(__file__), "make_keys.py")
-    with open(script, "rb") as stdin:
-        out = subprocess.run([*odoo_command(), "shell", "-c", conf, "-d", db, "--no-http",
-                              "--log-level", "error"], stdin=stdin, capture_output=True, timeout=300, check=False)
-    text = out.stdout.decode()
-    if "MCP_KEYS_BEGIN" not in text:
-        raise RuntimeError("creating keys failed:\n" + text[-3000:] + out.stderr.decode()[-3000:])
-    return json.loads(text.split("MCP_KEYS_BEGIN", 1)[1].split("MCP_KEYS_END", 1)[0])
+    return shell_json(conf, db, os.path.join(os.path.dirname(__file__), "make_keys.py"))
 
 
 def start_server(conf, db, workers=0, timeout=240, extra_args=(), env=None):

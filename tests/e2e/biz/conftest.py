@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from ..harness import OdooServer, odoo_command
+from ..harness import OdooServer, odoo_command, shell_json
 
 BIZ_MODULES = ("sale_management", "account", "crm", "stock")
 
@@ -79,11 +79,4 @@ def biz_keys(e2e_conf, biz_db):
     """Users and API keys of the business tests (see make_biz_keys.py):
     ``{"tokens": {name: token}, "users": {...}}``."""
     conf, _db = e2e_conf
-    script = os.path.join(os.path.dirname(__file__), "make_biz_keys.py")
-    with open(script, "rb") as stdin:
-        out = subprocess.run([*odoo_command(), "shell", "-c", conf, "-d", biz_db, "--no-http",
-                              "--log-level", "error"], stdin=stdin, capture_output=True, timeout=300, check=False)
-    text = out.stdout.decode()
-    if "MCP_BIZ_KEYS_BEGIN" not in text:
-        raise RuntimeError("creating business keys failed:\n" + text[-3000:] + out.stderr.decode()[-3000:])
-    return json.loads(text.split("MCP_BIZ_KEYS_BEGIN", 1)[1].split("MCP_BIZ_KEYS_END", 1)[0])
+    return shell_json(conf, biz_db, os.path.join(os.path.dirname(__file__), "make_biz_keys.py"), "MCP_BIZ_KEYS")

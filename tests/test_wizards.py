@@ -92,8 +92,13 @@ class TestWizardGuard(ToolsCase):
             "perm_write": True, "perm_unlink": True, "allowed_methods": "address_get"})
         partner = self.env["res.partner"].create({"name": "MCP Wizard Settings"})
         action = {"type": "ir.actions.act_window", "res_model": "res.config.settings", "target": "new"}
-        with patch.object(type(self.env["res.partner"]), "address_get", lambda records, adr_pref=None: action):
+        original = type(self.env["res.partner"]).address_get
+
+        def address_get(records, adr_pref=None):
+            return action if adr_pref == ["wizard"] else original(records, adr_pref)
+
+        with patch.object(type(self.env["res.partner"]), "address_get", address_get):
             self.assertToolError("execute_method", {"model": "res.partner", "method": "address_get",
-                                                    "ids": [partner.id]},
+                                                    "ids": [partner.id], "args": [["wizard"]]},
                                  "Wizard 'res.config.settings' is not available through MCP.",
                                  exception=McpAccessDenied)

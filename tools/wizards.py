@@ -192,11 +192,11 @@ def outcome(call, source, value, active=None):
     """What a button that returned ``value`` did, for the agent:
     ``{"result": ..., "wizard": {...}}`` when it opened another wizard,
     ``{"result": {"done": true}}`` when it closed the dialog (or returned
-    nothing), else the described return value (``describe_result``) and how
+    nothing or ``True``, which the web client answers by closing it), else the described return value (``describe_result``) and how
     many returned records were hidden."""
     if is_wizard_action(call.env, value):
         return {"result": action_summary(value), "wizard": open_wizard(call, value, active), "hidden_records": 0}
-    if not value or (isinstance(value, dict) and value.get("type") == CLOSE_ACTION):
+    if not value or value is True or (isinstance(value, dict) and value.get("type") == CLOSE_ACTION):
         return {"result": {"done": True}, "hidden_records": 0}
     hidden = []
     result = describe_result(call, source, value, hidden)

@@ -27,6 +27,9 @@ for area in AREAS:
 # to another key of the same user), and a model-access rule that lets the
 # admin call the onboarding step that opens the document layout wizard (an
 # admin wizard that stays blocked).
+# Sending a quotation by email needs the sender's address, as in Odoo's UI.
+if not salesman.email:
+    salesman.email = "biz.salesman@example.com"
 _key, tokens["wizards_admin_write_other"] = Key._generate_key(
     {"name": "biz wizards_admin_write_other", "user_id": admin.id, "scope": "write"})
 if "onboarding.onboarding.step" in env:  # noqa: F821

@@ -284,8 +284,67 @@ def is_method_blocked(method):
             or any(part in lowered for part in METHOD_BLOCKED_SUBSTRINGS))
 
 
+def is_wizard_blocked(model_name, extra=()):
+    """Whether the wizard (transient model) ``model_name`` stays closed to
+    agents: an always-blocked name (``_is_blocked_name``) or an admin wizard
+    (``WIZARD_BLOCKED_MODELS``, ``WIZARD_BLOCKED_PREFIXES``)."""
+    return (_is_blocked_name(model_name, extra) or model_name in WIZARD_BLOCKED_MODELS
+            or model_name.startswith(WIZARD_BLOCKED_PREFIXES))
+
+
 def _is_json_scalar(value):
     return value is None or isinstance(value, (bool, int, float, str))
+
+# ----------------------------------------------------------------------
+# Wizards (``mcp_guard_wizards.py``): dialogs an agent opens from a window
+# action that a method it called returned. Transient models stay blocked
+# for every other tool; these admin wizards stay blocked even there (on top
+# of ALWAYS_BLOCKED_MODELS and BLOCKED_MODEL_PREFIXES, which apply as well).
+# ----------------------------------------------------------------------
+WIZARD_BLOCKED_MODELS = frozenset((
+    # settings and company setup
+    "res.config.settings", "res.config", "res.config.installer", "base.document.layout",
+    "account.financial.year.op", "account.setup.bank.manual.config", "account.autopost.bills.wizard",
+    "crm.lead.pls.update", "calendar.provider.config",
+    # passwords, users and portal access (portal.wizard creates users)
+    "change.password.wizard", "change.password.user", "change.password.own", "portal.wizard",
+    "portal.wizard.user", "auth_totp.wizard",
+    # modules, languages, imports, views, menus, profiling, demo data
+    "base.module.upgrade", "base.module.update", "base.module.uninstall", "base.module.install.request",
+    "base.module.install.review", "base.language.install", "base.language.export", "base.language.import",
+    "base.update.translations", "base_import.import", "reset.view.arch.wizard", "wizard.ir.model.menu.create",
+    "base.enable.profiling.wizard", "ir.demo", "ir.demo_failure.wizard",
+    # links carrying access tokens, personal data across the database
+    "portal.share", "payment.link.wizard", "privacy.lookup.wizard",
+    # payment provider credentials and operations
+    "payment.provider.onboarding.wizard", "sale.payment.provider.onboarding.wizard", "payment.capture.wizard",
+    "payment.refund.wizard",
+    # IAP / SMS accounts
+    "sms.account.code", "sms.account.phone", "sms.account.sender",
+    # legal numbering and hash chains, merges that rewrite references everywhere (with sudo)
+    "account.resequence.wizard", "account.secure.entries.wizard", "account.merge.wizard",
+    "base.partner.merge.automatic.wizard", "crm.merge.opportunity",
+))
+#: Wizard families blocked by name prefix.
+WIZARD_BLOCKED_PREFIXES = (
+    "base.module.", "base.language.", "base_import.", "change.password.", "portal.", "payment.", "sms.account.",
+    "iap.", "auth_", "res.config", "res.users", "ir.",
+)
+#: How long a wizard handle stays valid (seconds); Odoo vacuums transient
+#: records older than ``transient_age_limit`` (one hour by default).
+WIZARD_HANDLE_TTL = 1800
+#: Button types of a wizard's form an agent may press.
+WIZARD_BUTTON_TYPES = ("object", "action")
+MSG_WIZARD_SCOPE = _lt("This API key is read-only: wizards change data and need a read-write key.")
+MSG_WIZARD_BLOCKED = _lt("Wizard '%(model)s' is not available through MCP.")
+MSG_WIZARD_HANDLE = _lt("Unknown or expired wizard handle: call the method that opens the wizard again.")
+MSG_WIZARD_BUTTON = _lt("Wizard '%(model)s' has no button '%(button)s' you can press; its buttons: %(buttons)s.")
+MSG_WIZARD_FIELD = _lt("Field '%(field)s' of wizard '%(model)s' cannot be set: the wizard's form does not offer it"
+                       " for editing. Editable fields: %(fields)s.")
+MSG_WIZARD_ACTIVE = _lt("The wizard works on %(model)s records you may not read.")
+MSG_WIZARD_ACTION_UNKNOWN = _lt("No action %(action)s.")
+MSG_WIZARD_SERVER_ACTION = _lt("Button '%(button)s' of wizard '%(model)s' runs an action of type %(type)s, which MCP"
+                               " does not run.")
 
 # ----------------------------------------------------------------------
 # Links, hidden fields and user names (``mcp_guard_links.py``)

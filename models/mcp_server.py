@@ -39,7 +39,10 @@ INSTRUCTIONS_START = (
     "Start with list_models, then get_model_schema, then search_read / aggregate. "
 )
 #: ``initialize`` instructions for a read-write key.
-INSTRUCTIONS = INSTRUCTIONS_START + "Write tools (create, update, delete, execute_method) need a read-write key."
+INSTRUCTIONS = INSTRUCTIONS_START + (
+    "Write tools (create, update, delete, duplicate, execute_method, wizard) need a read-write key. "
+    "A button that opens a dialog returns a `wizard` handle: read it, set its fields and press its buttons "
+    "with the wizard tool.")
 #: Their last sentence for a read-only key (``%s``: the write tools it is not offered).
 READ_ONLY_INSTRUCTION = "This API key is read-only, so tools/list does not offer the write tools (%s)."
 

@@ -120,7 +120,7 @@ class TestDispatcher(McpSecurityCase):
         exactly as for a listed tool. A read-write key sees every tool."""
         server = self.env["mcp.server"]
         read_tools = ["aggregate", "count", "get_model_schema", "list_models", "name_search", "read", "search_read"]
-        write_tools = ["create", "delete", "execute_method", "update"]
+        write_tools = ["create", "delete", "duplicate", "execute_method", "update", "wizard"]
 
         def send(key, method, params):
             return server._handle_message({"jsonrpc": "2.0", "id": 1, "method": method, "params": params},
@@ -138,7 +138,7 @@ class TestDispatcher(McpSecurityCase):
         self.assertEqual(instructions(self.key_write), INSTRUCTIONS)
         self.assertEqual(instructions(self.key_read), INSTRUCTIONS_START + (
             "This API key is read-only, so tools/list does not offer the write tools "
-            "(create, delete, execute_method, update)."))
+            "(create, delete, duplicate, execute_method, update, wizard)."))
         self.assertEqual(sorted(tool.name for tool in server._mcp_tools() if tool.writes), write_tools)
         response = send(self.key_read, "tools/call", {"name": "create", "arguments": {
             "model": "res.partner", "values": {"name": "MCP read-only create"}}})

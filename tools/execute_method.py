@@ -1,11 +1,12 @@
 """Tool ``execute_method``: call a public business method of a model."""
 import inspect
 
-from ..protocol.errors import McpAccessDenied, ToolError
+from ..protocol.errors import ToolError
 from .arguments import get_ids, opt_list, opt_object, require_str
 from .base import Tool
-from .schemas import MODEL
-from .serialize import MAX_DEPTH, json_safe
+from .schemas import MODEL, WIZARD
+from .results import _readable_records, describe_result  # noqa: F401 - public names of this module
+from .wizards import action_summary, is_wizard_action, open_wizard
 
 
 class ExecuteMethod(Tool):
@@ -20,7 +21,8 @@ class ExecuteMethod(Tool):
         "method the admin allowed on the model. Buttons take no args/kwargs. A method that is not "
         "offered is refused with the list of those that are. Needs a read-write key. Recordsets in "
         "the result come back as [{id, display_name}] (only records you may read); other values as "
-        "JSON. Example: {\"model\": \"sale.order\", \"method\": \"action_confirm\", \"ids\": [7]}"
+        "JSON. A button that opens a dialog (register payment, backorder, send by email, cancel...) returns "
+        "`wizard`: its handle, fields and buttons; continue with the wizard tool. Example: {\"model\": \"sale.order\", \"method\": \"action_confirm\", \"ids\": [7]}"
     )
     input_schema = {
         "type": "object",
@@ -46,6 +48,7 @@ class ExecuteMethod(Tool):
             "result": {"description": "The method's return value made JSON-safe."},
             "hidden_records": {"type": "integer",
                                "description": "Returned records left out because you may not read them."},
+            "wizard": WIZARD,
         },
         "required": ["model", "method", "ids", "result", "hidden_records"],
     }
@@ -81,65 +84,13 @@ class ExecuteMethod(Tool):
         except ValueError:
             pass  # no introspectable signature: let the call decide
         value = method(*args, **kwargs)
+        if is_wizard_action(call.env, value):  # a dialog: open it, with Odoo's context
+            return {"model": model._name, "method": method_name, "ids": ids, "result": action_summary(value),
+                    "wizard": open_wizard(call, value), "hidden_records": 0}
         hidden = []
         result = describe_result(call, model, value, hidden)
         return {"model": model._name, "method": method_name, "ids": ids,
                 "result": result, "hidden_records": sum(hidden)}
-
-
-def describe_result(call, model, value, hidden):
-    """The JSON-safe return value of a method of ``model``: recordsets as
-    ``[{id, display_name}]`` of the records the user may read; actions
-    (``{"type": "ir.actions..."}``) on a model the key may not read reduced to
-    their type; ``[id, name]`` pairs under a many2one field name of ``model``
-    lose the name when the key may not read the target model. ``hidden``
-    collects how many records were left out."""
-    def on_records(recs):
-        return _readable_records(call, recs, hidden)
-
-    verdicts = {}
-
-    def unreadable(model_name):  # once per model, however many rows name it
-        if model_name not in verdicts:
-            verdicts[model_name] = bool(call.guard.unreadable_models(call.key, [model_name]))
-        return verdicts[model_name]
-
-    return _filter_value(model, json_safe(value, on_records), hidden, unreadable, 0)
-
-
-def _filter_value(model, value, hidden, unreadable, depth):
-    if depth > MAX_DEPTH:
-        return value
-    if isinstance(value, list):
-        return [_filter_value(model, item, hidden, unreadable, depth + 1) for item in value]
-    if not isinstance(value, dict):
-        return value
-    target = value.get("res_model")
-    if isinstance(value.get("type"), str) and value["type"].startswith("ir.actions.") and isinstance(target, str) \
-            and unreadable(target):
-        hidden.append(1)
-        return {"type": value["type"], "hidden": True}
-    result = {}
-    for name, item in value.items():
-        field = model._fields.get(name)
-        if field is not None and field.type == "many2one" and isinstance(item, list) and len(item) == 2 \
-                and isinstance(item[0], int) and unreadable(field.comodel_name):
-            item = [item[0], None]
-        result[name] = _filter_value(model, item, hidden, unreadable, depth + 1)
-    return result
-
-
-def _readable_records(call, recs, hidden):
-    """``[{id, display_name}]`` of the returned records the user may read."""
-    try:
-        call.guard.check_model(recs._name, "read", call.key)
-    except (McpAccessDenied, ToolError):
-        hidden.append(len(recs))
-        return []
-    recs = recs.exists()
-    readable = recs._filtered_access("read")
-    hidden.append(len(recs) - len(readable))
-    return [{"id": rec.id, "display_name": rec.display_name or None} for rec in readable]
 
 
 def _signature(method):

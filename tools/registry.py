@@ -8,6 +8,7 @@ from .aggregate import Aggregate
 from .count import Count
 from .create import Create
 from .delete import Delete
+from .duplicate import Duplicate
 from .execute_method import ExecuteMethod
 from .get_model_schema import GetModelSchema
 from .list_models import ListModels
@@ -15,10 +16,11 @@ from .name_search import NameSearch
 from .read import Read
 from .search_read import SearchRead
 from .update import Update
+from .wizard import Wizard
 
 DEFAULT_TOOL_CLASSES = (
     ListModels, GetModelSchema, SearchRead, Read, Count, Aggregate, NameSearch,
-    Create, Update, Delete, ExecuteMethod,
+    Create, Update, Delete, ExecuteMethod, Wizard, Duplicate,
 )
 
 

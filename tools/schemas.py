@@ -66,3 +66,17 @@ def read_annotations(title):
     """Annotations of a tool that only reads Odoo data."""
     return {"title": title, "readOnlyHint": True, "destructiveHint": False,
             "idempotentHint": True, "openWorldHint": False}
+
+#: A wizard (dialog) opened for the agent: continue with the ``wizard`` tool.
+WIZARD = {
+    "type": "object",
+    "description": "A dialog Odoo opened: pass `handle` to the wizard tool to read it, set fields, press a button.",
+    "properties": {
+        "handle": {"type": "string"},
+        "model": {"type": "string"},
+        "title": {"type": ["string", "null"]},
+        "fields": {"type": "object"},
+        "buttons": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["handle", "model", "fields", "buttons"],
+}

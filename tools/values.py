@@ -56,9 +56,10 @@ def check_values(call, model, values, operation, depth=0):
     if depth == 0:
         call.guard.check_values(model._name, values, call.key)
     result = {}
+    create_only = call.guard.create_only_fields(model._name) if operation == "create" else ()
     for fname, value in values.items():
         field = model._fields[fname]
-        check_writable(model, field)
+        check_writable(model, field, fname in create_only)
         result[fname] = convert_value(call, model, field, value, depth)
     for fname, value in result.items():
         field = model._fields[fname]
@@ -74,8 +75,10 @@ def check_values(call, model, values, operation, depth=0):
     return result
 
 
-def check_writable(model, field):
-    """Refuse fields the agent may not set (magic, readonly, computed, hidden by groups)."""
+def check_writable(model, field, create_only=False):
+    """Refuse fields the agent may not set (magic, readonly, computed, hidden
+    by groups). ``create_only``: a read-only field Odoo's own actions preset
+    on create (the guard's ``create_only_fields``), accepted in a create."""
     where = "%r of model %r" % (field.name, model._name)
     if field.name in MAGIC_FIELDS:
         raise ToolError("Field %s is set by Odoo itself and cannot be written." % where)
@@ -83,7 +86,7 @@ def check_writable(model, field):
         raise ToolError("Field %s is not accessible to this user." % where)
     if field.compute and not field.inverse and field.readonly:
         raise ToolError("Field %s is computed and cannot be written." % where)
-    if field.readonly:
+    if field.readonly and not create_only:
         raise ToolError("Field %s is read-only." % where)
 
 

@@ -62,8 +62,8 @@ def _error(result):
 
 def test_every_tool_has_an_output_schema(output_schemas):
     assert sorted(output_schemas) == sorted([
-        "aggregate", "count", "create", "delete", "execute_method", "get_model_schema",
-        "list_models", "name_search", "read", "search_read", "update"])
+        "aggregate", "count", "create", "delete", "duplicate", "execute_method", "get_model_schema",
+        "list_models", "name_search", "read", "search_read", "update", "wizard"])
 
 
 def test_list_models(mcp_url, token, output_schemas):
@@ -227,7 +227,7 @@ def test_read_only_key_cannot_write(mcp_url, e2e_keys):
     assert listed == ["aggregate", "count", "get_model_schema", "list_models", "name_search", "read", "search_read"]
     assert init.instructions.endswith(
         "This API key is read-only, so tools/list does not offer the write tools "
-        "(create, delete, execute_method, update).")
+        "(create, delete, duplicate, execute_method, update, wizard).")
     assert error is not None, "the create call was not refused"
     assert error.code == -32003
     assert error.message == "This API key is read-only: 'create' on 'res.partner.category' is not allowed."

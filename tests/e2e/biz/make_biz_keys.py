@@ -22,6 +22,23 @@ for area in AREAS:
         for scope in ("write", "read"):
             name = f"{area}_{who}_{scope}"
             _key, tokens[name] = Key._generate_key({"name": f"biz {name}", "user_id": user.id, "scope": scope})
+# --- wizards area (issue 16 points 1 and 5) ---
+# A second read-write key of the admin (a wizard handle of one key is refused
+# to another key of the same user), and a model-access rule that lets the
+# admin call the onboarding step that opens the document layout wizard (an
+# admin wizard that stays blocked).
+# Sending a quotation by email needs the sender's address, as in Odoo's UI.
+if not salesman.email:
+    salesman.email = "biz.salesman@example.com"
+_key, tokens["wizards_admin_write_other"] = Key._generate_key(
+    {"name": "biz wizards_admin_write_other", "user_id": admin.id, "scope": "write"})
+if "onboarding.onboarding.step" in env:  # noqa: F821
+    Access = env["mcp.model.access"].sudo()  # noqa: F821
+    if not Access.search([("model_id.model", "=", "onboarding.onboarding.step")]):
+        Access.create({"model_id": env["ir.model"]._get_id("onboarding.onboarding.step"),  # noqa: F821
+                       "perm_read": True, "perm_create": False, "perm_write": True, "perm_unlink": False,
+                       "allowed_methods": "action_open_step_base_document_layout"})
+# --- end wizards area ---
 env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
 print("MCP_BIZ_KEYS_BEGIN")
 print(json.dumps({"tokens": tokens, "users": {"admin": admin.id, "salesman": salesman.id}}))

@@ -1,0 +1,63 @@
+"""Tool ``duplicate``: Odoo's copy of a record (the form's *Duplicate*)."""
+from ..protocol.errors import ToolError
+from .arguments import get_model, opt_int, opt_object
+from .base import Tool
+from .schemas import MODEL
+from .values import check_values
+
+
+class Duplicate(Tool):
+    """Copy one record the way Odoo's Duplicate action does."""
+
+    name = "duplicate"
+    title = "Duplicate a record"
+    description = (
+        "Duplicate one record as Odoo's Duplicate action does (Odoo decides what is copied: e.g. a quotation "
+        "copies its lines, not its number or state). `default` overrides copied values (same formats and "
+        "checks as create). Needs create rights on the model and a record you may read. Returns the new "
+        "record's id and display name. Example: {\"model\": \"sale.order\", \"id\": 7, "
+        "\"default\": {\"client_order_ref\": \"PO-42\"}}"
+    )
+    input_schema = {
+        "type": "object",
+        "properties": {
+            "model": MODEL,
+            "id": {"type": "integer", "minimum": 1, "description": "The record to duplicate."},
+            "default": {"type": "object", "description": "Field values of the copy that replace the copied ones."},
+        },
+        "required": ["model", "id"],
+        "additionalProperties": False,
+    }
+    output_schema = {
+        "type": "object",
+        "properties": {
+            "model": {"type": "string"},
+            "source_id": {"type": "integer"},
+            "id": {"type": "integer"},
+            "display_name": {"type": ["string", "null"]},
+        },
+        "required": ["model", "source_id", "id", "display_name"],
+    }
+    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": False,
+                   "idempotentHint": False, "openWorldHint": False}
+    operation = "create"
+
+    def run(self, call):
+        model = get_model(call, "create")
+        source_id = opt_int(call.arguments, "id", minimum=1)
+        if source_id is None:
+            raise ToolError("Argument 'id' is required: the id of the record to duplicate.")
+        if not call.guard.readable_ids(model._name, [source_id]):  # missing and hidden: one answer
+            raise ToolError(f"No {model._name} record with id {source_id}.",
+                            data={"model": model._name, "missing_ids": [source_id]})
+        default = opt_object(call.arguments, "default")
+        default = check_values(call, model, default, "create") if default else None
+        record = model.browse(source_id)
+        # what the copy will create, overrides included, goes through the
+        # guard's value checks as a create would (x2many commands into
+        # blocked models, links that would modify blocked records)
+        for values in record.copy_data(default):
+            call.guard.check_values(model._name, values, call.key)
+        copy = record.copy(default)
+        return {"model": model._name, "source_id": source_id, "id": copy.id,
+                "display_name": copy.display_name or None}

@@ -1,0 +1,87 @@
+"""Tool ``wizard``: read, fill in and press a button of a dialog Odoo opened."""
+from ..protocol.errors import ToolError
+from .arguments import get_ids, opt_object, require_str
+from .base import Tool
+from .schemas import MODEL, WIZARD
+from .values import check_values
+from .wizards import describe_wizard, load_wizard, outcome, run_button
+
+ACTIONS = ("open", "read", "set", "press")
+
+
+class Wizard(Tool):
+    """Work through an Odoo wizard (dialog) opened for the agent."""
+
+    name = "wizard"
+    title = "Work through a dialog (wizard)"
+    description = (
+        "Continue a dialog Odoo opened: when execute_method (or a wizard button) returns `wizard`, pass its "
+        "`handle` here. action=read shows its fields (value, type, editable, options) and buttons; "
+        "action=set writes `values` on editable fields (same formats and checks as update); action=press "
+        "presses one of its buttons by name (with optional `values` set first) and returns what it did: "
+        "another wizard, a record or an action, or {\"done\": true}. action=open opens the dialog of a form "
+        "button of type action (e.g. Create Invoice on a sale order): give `model`, `ids` and `button` (its "
+        "label or action xml id). The dialog works on the records Odoo put in its context, never others. "
+        "Needs a read-write key; a handle lives 30 minutes and only for your key. "
+        "Example: {\"action\": \"press\", \"handle\": \"eyJ...\", \"button\": \"action_create_payments\", "
+        "\"values\": {\"payment_date\": \"2025-01-31\"}}"
+    )
+    input_schema = {
+        "type": "object",
+        "properties": {
+            "action": {"type": "string", "enum": list(ACTIONS), "description": "open, read, set or press."},
+            "handle": {"type": "string", "minLength": 1, "description": "The wizard's handle (read, set, press)."},
+            "values": {"type": "object", "description": "Field values to set (set, press)."},
+            "button": {"type": "string", "minLength": 1,
+                       "description": "press: a button name of the wizard; open: a form button of type action."},
+            "model": MODEL,
+            "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1,
+                    "description": "open: the records the form button works on."},
+        },
+        "required": ["action"],
+        "additionalProperties": False,
+    }
+    output_schema = {
+        "type": "object",
+        "properties": {
+            "wizard": WIZARD,
+            "result": {"description": "What the button did (press, open)."},
+            "hidden_records": {"type": "integer"},
+        },
+    }
+    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
+                   "idempotentHint": False, "openWorldHint": False}
+    #: Wizards change data: a read-write key only.
+    operation = "write"
+
+    def run(self, call):
+        action = require_str(call.arguments, "action")
+        if action not in ACTIONS:
+            raise ToolError(f"Argument 'action' must be one of {', '.join(ACTIONS)}.")
+        if action == "open":
+            return self._open(call)
+        record, payload = load_wizard(call, require_str(call.arguments, "handle"))
+        values = opt_object(call.arguments, "values")
+        if action == "set" and not values:
+            raise ToolError("action=set needs `values`, e.g. {\"amount\": 100}.")
+        if values:
+            form = call.guard.wizard_form(record._name, payload.get("v"))
+            call.guard.check_wizard_fields(record._name, values, form)
+            record.write(check_values(call, record, values, "write"))
+        if action == "press":
+            return run_button(call, record, payload, require_str(call.arguments, "button"))
+        return {"wizard": describe_wizard(call, record, payload, call.arguments["handle"])}
+
+    def _open(self, call):
+        """The dialog of a form button of type action on records of ``model``."""
+        call.guard.check_wizard_scope(call.key)
+        model_name = require_str(call.arguments, "model")
+        model = call.guard.check_model(model_name, "read", call.key)
+        ids = get_ids(call)
+        refused = sorted(set(ids) - set(call.guard.readable_ids(model_name, ids)))
+        if refused:
+            raise ToolError(f"No {model_name} record with id {', '.join(map(str, refused))}.",
+                            data={"model": model_name, "missing_ids": refused})
+        button = call.guard.form_action_button(model_name, require_str(call.arguments, "button"))
+        active = {"active_model": model_name, "active_id": ids[0], "active_ids": ids}
+        return outcome(call, model.browse(ids), call.guard.button_action(button), active)

@@ -9,6 +9,7 @@ its commercial fields into a record the agent could read. Every refusal must
 read exactly like the one for an id that does not exist.
 """
 import json
+import re
 import uuid
 
 import pytest
@@ -250,5 +251,5 @@ def test_prompt_and_resource_hidden_equals_missing(sessions, links, key):
         resource = rpc(mcp, "resources/read", {"uri": uri})
         assert resource["error"] == {"code": -32002, "message": f"No res.partner record with id {rid}.",
                                      "data": {"uri": uri}}, resource
-        answers[label] = json.dumps([prompt["error"], resource["error"]]).replace(str(rid), "<id>")
+        answers[label] = re.sub(rf"\b{rid}\b", "<id>", json.dumps([prompt["error"], resource["error"]]))
     assert answers["hidden"] == answers["missing"]

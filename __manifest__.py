@@ -42,7 +42,7 @@ API key and work on Odoo data through tools, always as the key's Odoo user.
         "static/description/screenshot_audit_log.png",
         "static/description/screenshot_settings.png",
     ],
-    "external_dependencies": {"python": ["jsonschema"]},
+    "external_dependencies": {"python": ["jsonschema", "oauthlib"]},
     "application": True,
     "installable": True,
 }

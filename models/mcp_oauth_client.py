@@ -11,14 +11,19 @@ whose port may vary (RFC 8252 §7.3).
 """
 import hmac
 import ipaddress
+import logging
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..protocol.oauth import TOKEN_AUTH_METHODS
+from ..services import oauth_cimd
 from .mcp_api_key import token_digest
+
+_logger = logging.getLogger(__name__)
 
 LOOPBACK_NAMES = ("localhost",)
 CLIENT_ID_PREFIX = "mcpc_"
@@ -196,5 +201,49 @@ class McpOauthClient(models.Model):
     @api.model
     def _resolve_cimd(self, client_id, client):
         """The client of the HTTPS-URL ``client_id`` (CIMD): ``client`` while
-        its metadata is fresh. Fetching documents comes with the endpoints."""
-        return client
+        its metadata document is fresh, else the document is fetched
+        (``services/oauth_cimd.py``: SSRF guards, size and time limits) and
+        the client created or updated from it, for as long as its
+        ``Cache-Control`` says (bounded). A document that cannot be used, or
+        CIMD turned off, gives no client."""
+        settings = self.env["mcp.settings"]._get_settings()
+        if not settings["oauth_cimd_enabled"]:
+            return self.sudo().browse()
+        now = fields.Datetime.now()
+        if client and client.metadata_expires_at and client.metadata_expires_at > now:
+            return client
+        try:
+            document, seconds = oauth_cimd.fetch(client_id)
+            vals = self._cimd_values(document, settings["oauth_redirect_hosts"])
+        except oauth_cimd.CimdError as error:
+            _logger.info("MCP OAuth: client metadata document %s refused: %s", client_id, error)
+            return self.sudo().browse()
+        vals["metadata_expires_at"] = now + timedelta(seconds=seconds)
+        if client:
+            client.write(vals)
+            return client
+        return self.sudo().create(dict(vals, client_id=client_id, kind="cimd"))
+
+    @api.model
+    def _cimd_values(self, document, allowed_hosts):
+        """The client fields of a metadata ``document``; raises ``CimdError``."""
+        uris = document.get("redirect_uris")
+        if not isinstance(uris, list) or not uris or len(uris) > 10:
+            raise oauth_cimd.CimdError("redirect_uris must list 1 to 10 URIs")
+        for uri in uris:
+            problem = redirect_uri_problem(uri, allowed_hosts)
+            if problem:
+                raise oauth_cimd.CimdError(str(problem))
+        if document.get("token_endpoint_auth_method", "none") != "none":
+            raise oauth_cimd.CimdError("only public clients (token_endpoint_auth_method none) are supported")
+        texts = {}
+        for name in ("client_name", "client_uri", "logo_uri"):
+            value = document.get(name)
+            if value is not None and (not isinstance(value, str) or len(value) > 512):
+                raise oauth_cimd.CimdError(f"{name} must be a short string")
+            if value and name != "client_name" and not value.startswith("https://"):
+                value = None
+            texts[name] = value or False
+        return {"name": texts["client_name"] or urlsplit(document["client_id"]).hostname,
+                "client_uri": texts["client_uri"], "logo_uri": texts["logo_uri"],
+                "redirect_uris": "\n".join(uris), "auth_method": "none", "active": True}

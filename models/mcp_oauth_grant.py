@@ -70,9 +70,11 @@ class McpOauthGrant(models.Model):
 
     def action_revoke(self):
         """Revoke the grants: their key, codes and tokens stop at once. A
-        user may revoke their own grants (record rule), managers any."""
+        user may revoke their own grants (record rule), managers any; the
+        authorization server (sudo) revokes a grant whose code or refresh
+        token was replayed."""
         self.check_access("read")
-        if not self.env.user.has_group("mcp_bridge.group_mcp_manager") and any(
+        if not self.env.su and not self.env.user.has_group("mcp_bridge.group_mcp_manager") and any(
                 grant.user_id != self.env.user for grant in self):
             raise AccessError(_("You can only revoke your own connected apps."))
         grants = self.sudo().filtered(lambda grant: not grant.revoked_at)

@@ -85,12 +85,16 @@ def fetch(url):
         if response.status != 200:
             raise CimdError(f"the metadata document answered HTTP {response.status}")
         data = b""
-        for chunk in response.stream(1024):
+        raw = response._fp  # http.client's response: read1 returns what has arrived (a slow drip stays bounded)
+        while True:
+            if time.monotonic() - started > TIMEOUT:
+                raise CimdError("the metadata document took too long")
+            chunk = raw.read1(MAX_BYTES + 1 - len(data))
+            if not chunk:
+                break
             data += chunk
             if len(data) > MAX_BYTES:
                 raise CimdError("the metadata document is too large")
-            if time.monotonic() - started > TIMEOUT:
-                raise CimdError("the metadata document took too long")
         cache_control = response.headers.get("Cache-Control", "")
         response.release_conn()
     except urllib3.exceptions.HTTPError as error:

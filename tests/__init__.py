@@ -26,3 +26,4 @@ from . import test_session
 from . import test_oauth_models
 from . import test_oauth_discovery
 from . import test_oauth_flow
+from . import test_oauth_cimd

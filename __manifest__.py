@@ -23,6 +23,7 @@ API key and work on Odoo data through tools, always as the key's Odoo user.
         "views/mcp_session_views.xml",
         "views/mcp_audit_log_views.xml",
         "views/res_config_settings_views.xml",
+        "views/oauth_templates.xml",
         "data/mcp_cron.xml",
     ],
     "demo": [],
@@ -42,7 +43,7 @@ API key and work on Odoo data through tools, always as the key's Odoo user.
         "static/description/screenshot_audit_log.png",
         "static/description/screenshot_settings.png",
     ],
-    "external_dependencies": {"python": ["jsonschema"]},
+    "external_dependencies": {"python": ["jsonschema", "oauthlib"]},
     "application": True,
     "installable": True,
 }

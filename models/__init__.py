@@ -12,6 +12,10 @@ from . import mcp_model_access
 from . import mcp_auth_counter
 from . import mcp_key_usage
 from . import mcp_api_key
+from . import mcp_oauth_client
+from . import mcp_oauth_grant
+from . import mcp_oauth_token
+from . import mcp_oauth_server
 from . import mcp_key_check
 from . import res_users
 from . import res_partner

@@ -105,6 +105,10 @@ class McpApiKey(models.Model):
         help="Stamped at most once a minute (see mcp.key.usage).")
     last_used_ip = fields.Char(string="Last Used From", compute="_compute_last_used")
     revoked_at = fields.Datetime(readonly=True, copy=False)
+    oauth_grant_id = fields.Many2one(
+        "mcp.oauth.grant", string="OAuth Grant", readonly=True, copy=False, index="btree_not_null",
+        ondelete="cascade", help="Set for the credential of an app connected by OAuth: its access tokens act as this key.")
+    oauth_client_id = fields.Many2one(related="oauth_grant_id.client_id", string="OAuth App")
     rotated_at = fields.Datetime(readonly=True, copy=False)
     key_index = fields.Char(
         readonly=True, copy=False, index=True, size=INDEX_SIZE,
@@ -295,6 +299,8 @@ class McpApiKey(models.Model):
         self.check_access("write")
         if self.revoked_at:
             raise UserError(_("A revoked key cannot be rotated: generate a new key."))
+        if self.oauth_grant_id:
+            raise UserError(_("The credential of an app connected by OAuth has no key to rotate: revoke the app."))
         now = fields.Datetime.now()
         token, index, digest = self._new_token()
         secret_vals = {

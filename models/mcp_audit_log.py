@@ -41,6 +41,8 @@ class McpAuditLog(models.Model):
     create_date = fields.Datetime(string="Time", readonly=True, index=True)
     key_id = fields.Many2one("mcp.api.key", string="API Key", ondelete="set null", readonly=True, index=True)
     user_id = fields.Many2one("res.users", string="User", ondelete="set null", readonly=True, index=True)
+    oauth_grant_id = fields.Many2one(related="key_id.oauth_grant_id", string="OAuth Grant")
+    oauth_client_id = fields.Many2one(related="key_id.oauth_client_id", string="OAuth App")
     ip = fields.Char(string="IP Address", readonly=True)
     transport = fields.Selection(
         [("streamable_http", "Streamable HTTP"), ("legacy_sse", "HTTP+SSE (legacy)")], readonly=True)

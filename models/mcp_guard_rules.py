@@ -65,6 +65,8 @@ ALWAYS_BLOCKED_MODELS = (
     # The MCP layer's own models (also covered by the "mcp." prefix below).
     "mcp.model.access", "mcp.audit.log", "mcp.auth.counter", "mcp.session",
     "mcp.settings", "mcp.guard", "mcp.server",
+    # OAuth clients, grants, codes and tokens (their digests are credentials)
+    "mcp.oauth.client", "mcp.oauth.grant", "mcp.oauth.token", "mcp.oauth.server",
 )
 
 #: Whole families blocked by name prefix (present and future models).

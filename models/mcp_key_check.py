@@ -17,6 +17,9 @@ In request order:
 5. the last-use stamp, at most once a minute per key and worker
    (``_touch_last_use``);
 6. the key is cached from a fresh cursor (``_remember_key_state``);
+   an OAuth access token (``mcpat_…``, ``mcp_oauth_token.py``) takes the
+   same path as the backing key of its grant (``_find_access_token``), its
+   cache entry valid until the token expires;
 7. ``_mcp_env``: the key user's environment (companies, lang, tz).
 
 ``_check_batch_budget`` is the rate limit of a JSON-RPC batch.
@@ -51,14 +54,23 @@ from datetime import datetime, timedelta
 
 import psycopg2
 import psycopg2.errors
-
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..protocol.errors import InvalidRequest, RateLimited, Unauthorized
-from .mcp_api_key import (INDEX_SIZE, MSG_INVALID_KEY, MSG_LOCKED_OUT, MSG_RATE_LIMITED, TOKEN_PREFIX, TOKEN_RE,
-                          ip_allowed, parse_networks, token_digest)
+from .mcp_api_key import (
+    INDEX_SIZE,
+    MSG_INVALID_KEY,
+    MSG_LOCKED_OUT,
+    MSG_RATE_LIMITED,
+    TOKEN_PREFIX,
+    TOKEN_RE,
+    ip_allowed,
+    parse_networks,
+    token_digest,
+)
 from .mcp_auth_counter import KIND_IP_FAILURE
+from .mcp_oauth_token import ACCESS_TOKEN_RE
 from .mcp_settings import SETTINGS_SPEC
 
 _logger = logging.getLogger(__name__)
@@ -313,6 +325,13 @@ class McpKeyCheck(models.Model):
                 new_entry, key_id = self._find_key(index, digest)
             else:
                 key_id = entry["key_id"]
+        elif isinstance(token, str) and ACCESS_TOKEN_RE.match(token):
+            digest = states.digest(token)
+            entry = states.get(digest)
+            if entry is None:
+                new_entry, key_id = self._find_access_token(self.env.cr, digest)
+            else:
+                key_id = entry["key_id"]
 
         locked_until, rate_full_since = self._gate(states, ip, now, key_id, rate_limit,
                                                    settings["statement_timeout_ms"], rider)
@@ -336,6 +355,30 @@ class McpKeyCheck(models.Model):
         if not cached:
             self._remember_key_state(states, index, digest, key_id)
         return self.sudo().browse(key_id), entry["facts"]
+
+    @api.model
+    def _find_access_token(self, cr, digest):
+        """The backing key of the OAuth access token of ``digest``, read on
+        ``cr`` (see ``mcp_oauth_token.py``): its cache entry, valid until
+        the token expires (None when the token is revoked, used up or its
+        grant revoked, or the key is not usable) and id; ``(None, None)``
+        when no token matches. The token's own state is one statement; the
+        key's is the key check's ``key_state_query``."""
+        if cr is self.env.cr:
+            self.env["mcp.oauth.token"].flush_model()
+            self.env["mcp.oauth.grant"].flush_model(["revoked_at"])
+        cr.execute(SQL("""
+            SELECT t.token_digest, t.expires_at, g.key_id
+              FROM mcp_oauth_token t JOIN mcp_oauth_grant g ON g.id = t.grant_id
+             WHERE t.token_digest = %s AND t.kind = 'access' AND t.revoked_at IS NULL AND g.revoked_at IS NULL
+        """, digest))
+        row = cr.fetchone()
+        if not row or not hmac.compare_digest(row[0], digest):
+            return None, None
+        rows = self._key_state_rows(cr, key_by_id(row[2]))
+        if not rows:
+            return None, None
+        return state_entry(row[2], rows[0][5], row[1]), row[2]
 
     def _check_batch_budget(self, requests, ip, settings):
         """Refuse a batch of ``requests`` JSON-RPC requests of this key (sent
@@ -571,6 +614,11 @@ class McpKeyCheck(models.Model):
         cached."""
         try:
             with self.env.registry.cursor() as cr:
+                if index is None:  # an OAuth access token
+                    entry = self._find_access_token(cr, digest)[0]
+                    if entry is not None:
+                        states[digest] = entry
+                    return
                 rows = self._key_state_rows(cr, key_by_id(key_id))
         except psycopg2.Error as error:
             _logger.debug("MCP key %s: state not cached: %s", key_id, error)

@@ -15,12 +15,19 @@ import time
 import jsonschema
 import psycopg2.errors
 import psycopg2.extensions
-
 from odoo import api, models
 from odoo.exceptions import AccessError, MissingError, RedirectWarning, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..protocol import capabilities, error_map, errors, jsonrpc, pagination, revisions
+from ..protocol import (
+    capabilities,
+    error_map,
+    errors,
+    jsonrpc,
+    oauth,
+    pagination,
+    revisions,
+)
 from ..protocol.tool_result import tool_result
 from ..tools import completion, prompts, registry, resources
 from ..tools.context import McpContext  # noqa: F401 - built by the transports from here
@@ -147,7 +154,7 @@ class McpServer(models.AbstractModel):
             if isinstance(result, dict) and result.get("isError"):
                 outcome = "error"
             return jsonrpc.result_response(msg_id, result)
-        except Exception as exc:  # noqa: BLE001 - answered by the one error map
+        except Exception as exc:
             failure = self._map_exception(exc, ctx, method)
             if failure is None:
                 outcome, code = "error", errors.INTERNAL_ERROR  # this attempt; Odoo retries the request
@@ -228,7 +235,22 @@ class McpServer(models.AbstractModel):
         elif not isinstance(exc, errors.McpError):
             _logger.error("MCP %s failed", where, exc_info=exc)
             exc = errors.McpError("Internal error")
+        elif self._is_oauth_scope_refusal(exc, ctx):
+            return error_map.Failure(exc.code, exc.message, exc.data, 403, [(
+                "WWW-Authenticate", oauth.www_authenticate(self.env["mcp.settings"]._base_url(),
+                                                           error="insufficient_scope", scope=" ".join(oauth.SCOPES)))])
         return error_map.from_mcp_error(exc, revision, dispatched=True)
+
+    @api.model
+    def _is_oauth_scope_refusal(self, exc, ctx):
+        """Whether ``exc`` refuses a write to an OAuth access token whose
+        grant is read-only: answered HTTP 403 ``insufficient_scope`` with the
+        scope needed (RFC 6750 §3.1), so that the app can ask the user for
+        more. An API key's scope refusal stays a JSON-RPC error (HTTP 200):
+        no client can step up a key."""
+        data = exc.data if isinstance(exc.data, dict) else {}
+        return (data.get("reason") == "scope" and ctx is not None and bool(ctx.key)
+                and bool(ctx.key.sudo().oauth_grant_id))
 
     @api.model
     def _map_transport_exception(self, exc):
@@ -236,7 +258,11 @@ class McpServer(models.AbstractModel):
         left the HTTP layer (``_map_exception(exc, None, "transport")``): a
         refusal (``McpError``) as it says; the database lost, or still
         conflicting after Odoo's retries, 503 + ``Retry-After``; anything
-        else -32603 with HTTP 500 (logged)."""
+        else -32603 with HTTP 500 (logged). A 401's ``WWW-Authenticate``
+        names the OAuth protected resource metadata (RFC 9728 §5.1)."""
+        if isinstance(exc, errors.Unauthorized):
+            return error_map.from_mcp_error(exc, www_authenticate=oauth.www_authenticate(
+                self.env["mcp.settings"]._base_url()))
         if isinstance(exc, errors.McpError):
             return error_map.from_mcp_error(exc)
         if isinstance(exc, psycopg2.OperationalError):

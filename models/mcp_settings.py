@@ -29,6 +29,21 @@ SETTINGS_SPEC = {
     # execute_method: False = only view buttons, safe chatter/activity methods and
     # the model-access rule's allowed methods; True = any public method not blocked.
     "any_public_method": ("bool", False, None, None),
+    # OAuth 2.1 authorization server of /mcp (services/oauth_*.py, models/mcp_oauth_*.py)
+    "oauth_enabled": ("bool", True, None, None),
+    # RFC 7591 dynamic client registration (POST /oauth/register)
+    "oauth_dcr_enabled": ("bool", True, None, None),
+    # HTTPS-URL client ids whose metadata document is fetched (CIMD)
+    "oauth_cimd_enabled": ("bool", True, None, None),
+    # lifetimes, in seconds: authorization codes, access tokens, refresh tokens
+    "oauth_code_ttl": ("int", 60, 10, 600),
+    "oauth_access_token_ttl": ("int", 3600, 60, 86400),
+    "oauth_refresh_token_ttl": ("int", 2592000, 3600, 31536000),
+    # redirect hosts DCR and CIMD clients may use (loopback: any port, RFC 8252)
+    "oauth_redirect_hosts": ("list", ("claude.ai", "claude.com", "chatgpt.com", "chat.openai.com", "localhost",
+                                      "127.0.0.1", "::1"), None, None),
+    # XML ids of the groups whose users may authorize apps (any of them)
+    "oauth_authorize_groups": ("list", ("base.group_user",), None, None),
 }
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")
@@ -70,7 +85,7 @@ def coerce_setting(name, raw):
     if raw is None or raw is False:
         return list(default)
     items = parse_list(raw)
-    if name == "allowed_origins":
+    if name in ("allowed_origins", "oauth_redirect_hosts"):
         items = [item.rstrip("/").lower() for item in items]
     return items
 
@@ -90,6 +105,12 @@ class McpSettings(models.AbstractModel):
         """
         return {name: list(value) if isinstance(value, list) else value
                 for name, value in self._get_settings_cached().items()}
+
+    @api.model
+    def _base_url(self):
+        """The server's public base URL (``web.base.url``), no trailing slash:
+        the MCP URL, the OAuth issuer and every endpoint derive from it."""
+        return (self.env["ir.config_parameter"].sudo().get_param("web.base.url") or "").rstrip("/")
 
     @api.model
     @tools.ormcache()

@@ -51,6 +51,25 @@ class ResConfigSettings(models.TransientModel):
         "Off (recommended): only the buttons of the model's views the key's user can see, a few chatter "
         "and activity methods, and the methods the model-access rule allows.")
 
+    mcp_oauth_enabled = fields.Boolean(
+        "OAuth Connections", help="Apps (claude.ai, ChatGPT, Claude Desktop...) connect by URL: the user logs in "
+        "to Odoo and allows access on a consent page, instead of pasting an API key.")
+    mcp_oauth_dcr_enabled = fields.Boolean(
+        "Dynamic Client Registration", help="Apps may register themselves (RFC 7591), with redirect URIs on the "
+        "allowed redirect hosts only.")
+    mcp_oauth_cimd_enabled = fields.Boolean(
+        "Client Metadata Documents", help="Apps may identify themselves by an HTTPS URL whose metadata document "
+        "Odoo fetches (public addresses only, small and fast).")
+    mcp_oauth_code_ttl = fields.Integer("Authorization Code Lifetime (seconds)")
+    mcp_oauth_access_token_ttl = fields.Integer("Access Token Lifetime (seconds)")
+    mcp_oauth_refresh_token_ttl = fields.Integer("Refresh Token Lifetime (seconds)")
+    mcp_oauth_redirect_hosts = fields.Char(
+        "Allowed Redirect Hosts", help="Hosts that self-registered apps may send the user back to (comma "
+        "separated). Loopback hosts accept any port.")
+    mcp_oauth_authorize_groups = fields.Char(
+        "Groups Allowed to Authorize Apps", help="XML ids of groups (comma separated), e.g. base.group_user: "
+        "only their users may connect an app to Odoo.")
+
     @api.model
     def get_values(self):
         """Load the MCP settings (effective values) into the form."""

@@ -75,20 +75,23 @@ class Failure:
         return ("denied" if self.code in DENIED_CODES else "error"), self.code
 
 
-def from_mcp_error(exc, revision=None, dispatched=False):
+def from_mcp_error(exc, revision=None, dispatched=False, www_authenticate=None):
     """:class:`Failure` of the McpError ``exc``.
 
     The HTTP status is the exception's, but for an error the dispatcher
     answers (``dispatched``) to a 2026-07-28 request: that revision's table
     (:data:`STATELESS_ERROR_STATUS`). Headers: ``WWW-Authenticate`` for
-    ``Unauthorized``, ``Retry-After`` when the exception has ``retry_after``.
+    ``Unauthorized`` (``www_authenticate`` when given: the challenge naming
+    the OAuth resource metadata, see ``protocol/oauth.py``; else
+    :data:`WWW_AUTHENTICATE`), ``Retry-After`` when the exception has
+    ``retry_after``.
     """
     status = exc.http_status
     if dispatched and is_stateless(revision):
         status = STATELESS_ERROR_STATUS.get(exc.code, 200)
     headers = []
     if isinstance(exc, errors.Unauthorized):
-        headers.append(("WWW-Authenticate", WWW_AUTHENTICATE))
+        headers.append(("WWW-Authenticate", www_authenticate or WWW_AUTHENTICATE))
     if exc.retry_after is not None:
         headers.append(("Retry-After", str(int(exc.retry_after))))
     return Failure(exc.code, exc.message, exc.data, status, headers)

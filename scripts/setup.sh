@@ -70,10 +70,10 @@ ensure_odoo() {
 }
 
 ensure_dev_requirements() {
-    local sum; sum=$(cat "$REPO/requirements-dev.txt" | sha1sum | cut -c1-12)
+    local sum; sum=$(cat "$REPO/requirements.txt" "$REPO/requirements-dev.txt" | sha1sum | cut -c1-12)
     [ -f "$STAMPS/dev-$sum" ] && return
-    log "installing pinned dev/test requirements (requirements-dev.txt)"
-    pip_install -r "$REPO/requirements-dev.txt"
+    log "installing pinned requirements (requirements.txt, requirements-dev.txt)"
+    pip_install -r "$REPO/requirements.txt" -r "$REPO/requirements-dev.txt"
     rm -f "$STAMPS"/dev-*; touch "$STAMPS/dev-$sum"
 }
 

@@ -7,14 +7,18 @@ admin see."""
 from unittest.mock import patch
 
 import psycopg2.errors
-
-from odoo.exceptions import AccessError, MissingError, RedirectWarning, UserError, ValidationError
+from odoo.exceptions import (
+    AccessError,
+    MissingError,
+    RedirectWarning,
+    UserError,
+    ValidationError,
+)
 from odoo.tests import tagged
 
 from ..models.mcp_guard_rules import MSG_MODEL_SCOPE
 from ..models.mcp_server import INSTRUCTIONS, INSTRUCTIONS_START, McpContext
-from ..protocol import errors
-from ..protocol.error_map import WWW_AUTHENTICATE
+from ..protocol import errors, oauth
 from ..tools import prompts, resources
 from ..tools.base import Tool
 from ..tools.registry import default_tools
@@ -300,7 +304,7 @@ class TestDispatcher(McpSecurityCase):
         server = self.env["mcp.server"]
         cases = [
             (errors.Unauthorized("Invalid API key"), errors.UNAUTHORIZED, 401,
-             (("WWW-Authenticate", WWW_AUTHENTICATE),)),
+             (("WWW-Authenticate", oauth.www_authenticate(self.env["mcp.settings"]._base_url())),)),
             (errors.RateLimited("Too many requests", retry_after=12.5), errors.RATE_LIMITED, 429,
              (("Retry-After", "12"),)),
             (errors.ServiceUnavailable("down", retry_after=5), errors.INTERNAL_ERROR, 503, (("Retry-After", "5"),)),

@@ -7,7 +7,7 @@ import json
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..protocol import errors
-from ..protocol.error_map import WWW_AUTHENTICATE
+from ..protocol import oauth
 
 REVISION = "2025-06-18"
 
@@ -82,7 +82,7 @@ class TestHttpTransport(HttpCase):
         ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         response = self.post(ping, token=False)
         self.assertEqual(response.status_code, 401)
-        self.assertEqual(response.headers["WWW-Authenticate"], WWW_AUTHENTICATE)
+        self.assertEqual(response.headers["WWW-Authenticate"], oauth.www_authenticate(self.env["mcp.settings"]._base_url()))
         self.assertEqual(response.json()["error"]["code"], errors.UNAUTHORIZED)
         response = self.post(ping, session="no-such-session")
         self.assertEqual(response.status_code, 404)

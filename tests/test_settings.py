@@ -10,6 +10,11 @@ DEFAULTS = {
     "body_limit": 1048576, "allowed_origins": [], "rate_limit_per_minute": 300, "lockout_threshold": 10,
     "lockout_window": 300, "lockout_duration": 900, "session_ttl": 86400, "audit_retention_days": 90,
     "extra_blocked_models": [], "max_batch_size": 50, "statement_timeout_ms": 30000, "any_public_method": False,
+    "oauth_enabled": True, "oauth_dcr_enabled": True, "oauth_cimd_enabled": True, "oauth_code_ttl": 60,
+    "oauth_access_token_ttl": 3600, "oauth_refresh_token_ttl": 2592000,
+    "oauth_redirect_hosts": ["claude.ai", "claude.com", "chatgpt.com", "chat.openai.com", "localhost", "127.0.0.1",
+                             "::1"],
+    "oauth_authorize_groups": ["base.group_user"],
 }
 
 

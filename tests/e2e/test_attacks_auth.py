@@ -26,7 +26,9 @@ def fresh_ip():
 def assert_unauthorized(response):
     """HTTP 401 + WWW-Authenticate + the one JSON-RPC error that says nothing more."""
     assert response.status_code == 401, (response.status_code, response.text)
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="mcp", error="invalid_token"'
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="mcp", error="invalid_token", resource_metadata="http'), challenge
+    assert challenge.endswith('/.well-known/oauth-protected-resource/mcp", scope="mcp:read mcp:write"'), challenge
     assert response.json() == {"jsonrpc": "2.0", "id": None,
                                "error": {"code": UNAUTHORIZED, "message": MSG_INVALID_KEY}}
 

@@ -29,6 +29,10 @@ SETTINGS_SPEC = {
     # execute_method: False = only view buttons, safe chatter/activity methods and
     # the model-access rule's allowed methods; True = any public method not blocked.
     "any_public_method": ("bool", False, None, None),
+    # print_report / export_records: largest document returned, in bytes.
+    "max_document_bytes": ("int", 10485760, 1024, 52428800),
+    # export_records: most records in one export (search_read pages are max_records).
+    "max_export_records": ("int", 2000, 1, 50000),
 }
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")

@@ -19,7 +19,7 @@ class TestSettingsBounds(TransactionCase):
         self.assertEqual(set(INT_SETTINGS), {
             "max_records", "body_limit", "rate_limit_per_minute", "lockout_threshold",
             "lockout_window", "lockout_duration", "session_ttl", "audit_retention_days", "max_batch_size",
-            "statement_timeout_ms"})
+            "statement_timeout_ms", "max_document_bytes", "max_export_records"})
         for name, (_kind, default, minimum, maximum) in INT_SETTINGS.items():
             with self.subTest(setting=name):
                 self.assertIsNotNone(minimum)

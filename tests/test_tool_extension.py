@@ -33,14 +33,17 @@ class TestToolExtension(ToolsCase):
     def test_default_tools(self):
         names = [tool.name for tool in default_tools()]
         self.assertEqual(names, ["list_models", "get_model_schema", "search_read", "read", "count", "aggregate",
-                                 "name_search", "create", "update", "delete", "execute_method"])
+                                 "name_search", "create", "update", "delete", "execute_method", "print_report",
+                                 "export_records", "read_messages", "post_message", "schedule_activity",
+                                 "list_activities", "mark_activity_done"])
         for tool in default_tools():
             with self.subTest(tool=tool.name):
                 self.assertIsInstance(tool, Tool)
                 self.assertTrue(tool.title and tool.description and "Example" in tool.description)
                 self.assertIs(tool.input_schema["additionalProperties"], False)
                 self.assertEqual(tool.output_schema["type"], "object")
-                self.assertIs(tool.annotations["openWorldHint"], False)
+                # post_message's messages go out by email
+                self.assertIs(tool.annotations["openWorldHint"], tool.name == "post_message")
                 self.assertIn(tool.operation, (None, "read", "create", "write", "unlink"))
                 entry = tool.describe("2025-06-18")
                 self.assertEqual(entry["outputSchema"], tool.output_schema)

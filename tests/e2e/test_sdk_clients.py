@@ -63,7 +63,7 @@ def test_sdk2_stateless(server, token, mode):
     if mode == "auto":  # from server/discover (a pinned client skips it)
         assert report["server_info"]["name"] == "odoo-mcp-bridge"
         assert "completions" in report["capabilities"]
-    assert "count" in report["tools"] and len(report["tools"]) == 11
+    assert "count" in report["tools"] and len(report["tools"]) == 13
     _check_count_call(report["call"])
     assert report["call"]["resultType"] == "complete"
     assert report["call"]["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "odoo-mcp-bridge"
@@ -75,7 +75,7 @@ def test_sdk2_legacy_handshake(server, token):
                                      ["--mode", "legacy", "--tool", "count", "--args", json.dumps(_count_args())])
     assert report["protocol_version"] == SDK1_LATEST
     assert report["server_info"]["name"] == "odoo-mcp-bridge"
-    assert len(report["tools"]) == 11
+    assert len(report["tools"]) == 13
     _check_count_call(report["call"])
 
 

@@ -69,7 +69,7 @@ class TestToolExtension(ToolsCase):
             listed = self.dispatch("tools/list")["result"]["tools"]
             called = self.dispatch("tools/call", {"name": "country_by_code", "arguments": {"code": "be"}})
         names = [entry["name"] for entry in listed]
-        self.assertEqual(len(names), 12)
+        self.assertEqual(len(names), 14)  # 13 built-in here (no mail app: no chatter tools) + 1
         self.assertEqual(names, sorted(names))
         entry = next(entry for entry in listed if entry["name"] == "country_by_code")
         self.assertEqual(entry, CountryCodeTool().describe("2025-06-18"))
@@ -99,7 +99,7 @@ class TestToolExtension(ToolsCase):
         with self.server_with(QuietCount()):
             listed = [entry["name"] for entry in self.dispatch("tools/list")["result"]["tools"]]
             called = self.dispatch("tools/call", {"name": "count", "arguments": {"code": "be"}})
-        self.assertEqual(len(listed), 11)
+        self.assertEqual(len(listed), 13)
         self.assertEqual(listed.count("count"), 1)
         self.assertEqual(called["result"]["structuredContent"], {"name": "Belgium"})
 

@@ -1,8 +1,7 @@
 """Tool ``print_report``: list a model's PDF reports, or print one."""
 import re
-import time
 
-from odoo.tools.safe_eval import safe_eval
+from odoo.tools.safe_eval import safe_eval, time
 
 from ..protocol.errors import ToolError
 from .arguments import get_ids, require_str

@@ -44,11 +44,11 @@ def search_page(model, domain, field_names, offset, limit, order, count_total=Fa
     ``search_count`` would run, costs about as much as the search and fetch
     together)."""
     query = model._search(domain, offset=offset, limit=limit + 1, order=order or model._order)
+    count = count_statement(query)  # before the fetch, which may join more tables into the query
+    if count is None:  # even an empty page of those may hide matches further on
+        return _filtered_page(model, domain, field_names, offset, limit, order)
     if query.is_empty():  # Odoo knows without a query that nothing matches
         return model.browse(), False, 0
-    count = count_statement(query)  # before the fetch, which may join more tables into the query
-    if count is None:
-        return _filtered_page(model, domain, field_names, offset, limit, order)
     records = model._fetch_query(query, model._determine_fields_to_fetch(field_names))
     has_more = len(records) > limit
     records = records[:limit]

@@ -84,7 +84,7 @@ def test_customers_csv(biz_server, biz_keys, who):
     rows = list(csv.reader(io.StringIO(resource["text"])))
     assert resource["mimeType"] == "text/csv"
     assert rows[0] == ["Name", "Email", "Country"]
-    assert len(rows) - 1 == result["structuredContent"]["count"] > 5
+    assert len(rows) - 1 == result["structuredContent"]["count"] > 1
     count = sdk_call(biz_server, token, "count", {"model": "res.partner", "domain": [["customer_rank", ">", 0]]})
     assert result["structuredContent"]["count"] == count["structuredContent"]["count"]
 
@@ -156,7 +156,8 @@ def test_search_read_pages_of_mail_models(biz_keys, mcp, model, who):
         tool_ok(tool_raw(writer, "post_message", {"model": "crm.lead", "id": lead, "body": f"note {index}"}))
         tool_ok(tool_raw(writer, "schedule_activity", {"model": "crm.lead", "id": lead, "summary": f"to do {index}"}))
     raw = mcp(f"chatter_{who}_read")
-    domain = [["model" if model == "mail.message" else "res_model", "=", "crm.lead"]]
+    # (mail.activity.res_model is related through the blocked ir.model: all activities)
+    domain = [["model", "=", "crm.lead"]] if model == "mail.message" else []
     total = tool_ok(tool_raw(raw, "count", {"model": model, "domain": domain}))["count"]
     assert total > 3, total
     seen, offset, pages = [], 0, 0

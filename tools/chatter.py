@@ -47,13 +47,15 @@ def plain_text(html):
 
 def message_rows(call, messages, record):
     """``messages`` (``mail.message`` of ``record``) as JSON: author, date,
-    type, subtype, subject, body as text, and the tracked changes the user
-    may see (old → new), as Odoo's chatter shows them."""
+    type, subtype, subject, body as text, the names of its attachments, and
+    the tracked changes the user may see (old → new), as Odoo's chatter
+    shows them."""
     rows, _truncated = serialize_for_call(call, messages, MESSAGE_FIELDS, fetched=True)
     readable = set(call.guard.readable_fields(record._name, call.key))
     for message, row in zip(messages, rows):
         row["body"] = plain_text(message.body)
         row["is_note"] = bool(message.subtype_id.internal) if message.subtype_id else message.message_type != "comment"
+        row["attachments"] = message.attachment_ids.mapped("name")  # names only: ir.attachment stays blocked
         # sudo: mail.message — tracking values are admin-only; Odoo's chatter
         # filters them by the user's access to each field, so does this
         trackings = message.sudo().tracking_value_ids._filter_has_field_access(call.env)

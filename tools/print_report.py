@@ -23,7 +23,8 @@ class PrintReport(Tool):
         "of reports you may print on the model. With 'report' (its report_name or id) and 'ids': the "
         "PDF of those records, returned as an embedded resource (application/pdf, base64 blob), the "
         "same document Odoo prints. Records you may not read are refused like missing ones; a PDF over "
-        "the server's size limit is refused. "
+        "the server's size limit is refused. A read-only key saves nothing (Odoo keeps some PDFs, "
+        "e.g. of posted invoices, as attachments when first printed). "
         "Example: {\"model\": \"sale.order\", \"report\": \"sale.report_saleorder\", \"ids\": [7]}"
     )
     input_schema = {
@@ -69,7 +70,12 @@ class PrintReport(Tool):
         if refused:
             raise ToolError("No %s record with id %s." % (model._name, ", ".join(map(str, refused))),
                             data={"model": model._name, "missing_ids": refused})
-        content, kind = call.env["ir.actions.report"]._render_qweb_pdf(info["id"], ids)
+        Report = call.env["ir.actions.report"]
+        if call.guard.is_read_only(call.key):
+            # Odoo saves some PDFs as attachments when first printed (posted
+            # invoices): a read-only key writes nothing, it gets them rendered now
+            Report = Report.with_context(report_pdf_no_attachment=True)
+        content, kind = Report._render_qweb_pdf(info["id"], ids)
         if kind != "pdf":
             raise ToolError("Odoo rendered report %s as %s, not as a PDF." % (info["report_name"], kind))
         structured = {"model": model._name, "report": info["report_name"], "ids": ids,

@@ -18,6 +18,7 @@ MESSAGE = {
         "subject": {"type": ["string", "null"]},
         "body": {"type": ["string", "null"], "description": "The body as plain text."},
         "is_note": {"type": "boolean", "description": "Internal note (not sent to followers)."},
+        "attachments": {"type": "array", "items": {"type": "string"}, "description": "File names."},
         "tracking": {"type": "array", "items": {"type": "object", "properties": {
             "field": {"type": "string"}, "label": {"type": "string"}, "old": {}, "new": {}}},
             "description": "Tracked field changes of this message: old -> new."},

@@ -137,6 +137,7 @@ def test_opportunity_note_activity_and_tracking(biz_server, biz_keys, mcp, who):
     assert any("Called the customer." in body and "PO expected Friday." in body for body in bodies), bodies
     posted = next(m for m in messages if m["id"] == note["message_id"])
     assert posted["is_note"] is True and posted["author_id"][1]
+    assert posted["attachments"] == ["call-notes.txt"]
     assert any("PO received" in body for body in bodies), bodies
     changes = [change for message in messages for change in message["tracking"]]
     assert {"field": "stage_id", "label": "Stage", "old": stages["records"][0]["name"], "new": won["name"]} \

@@ -62,8 +62,8 @@ def _error(result):
 
 def test_every_tool_has_an_output_schema(output_schemas):
     assert sorted(output_schemas) == sorted([
-        "aggregate", "count", "create", "delete", "execute_method", "get_model_schema",
-        "list_models", "name_search", "read", "search_read", "update"])
+        "aggregate", "count", "create", "delete", "execute_method", "export_records", "get_model_schema",
+        "list_models", "name_search", "print_report", "read", "search_read", "update"])
 
 
 def test_list_models(mcp_url, token, output_schemas):

@@ -20,7 +20,8 @@ from odoo import api, models, tools
 
 from ..protocol.errors import McpAccessDenied, ToolError
 from .mcp_guard_rules import (
-    BUTTON_VIEW_TYPES, SAFE_MIXIN_METHODS, _IDENT_RE, MSG_METHOD_CALLABLE, MSG_METHOD_DENIED,
+    BUTTON_VIEW_TYPES, MAX_POST_ATTACHMENT_BYTES, MAX_POST_ATTACHMENTS, POST_ATTACHMENT_EXTENSIONS,
+    SAFE_MIXIN_METHODS, _ATTACHMENT_NAME_RE, _IDENT_RE, MSG_METHOD_CALLABLE, MSG_METHOD_DENIED,
     MSG_METHOD_INVALID, MSG_METHOD_KWARG, MSG_METHOD_KWARG_VALUE, MSG_METHOD_NOT_OFFERED,
     MSG_METHOD_POSITIONAL, MSG_METHOD_UNKNOWN, is_method_blocked,
 )
@@ -42,6 +43,26 @@ def object_buttons(arch):
             continue
         names.add(node.get("name"))
     return names
+
+
+def attachments_problem(value):
+    """None when ``value`` is what ``message_post`` may take as
+    ``attachments`` through MCP (``SAFE_MIXIN_METHODS``): at most
+    ``MAX_POST_ATTACHMENTS`` ``[name, text]`` pairs, a plain file name with
+    a text extension, at most ``MAX_POST_ATTACHMENT_BYTES`` each; else what
+    was expected."""
+    expected = ("a list of at most %d [name, text] pairs: text files (%s) of at most %d bytes each"
+                % (MAX_POST_ATTACHMENTS, ", ".join(POST_ATTACHMENT_EXTENSIONS), MAX_POST_ATTACHMENT_BYTES))
+    if not isinstance(value, list) or len(value) > MAX_POST_ATTACHMENTS:
+        return expected
+    for item in value:
+        if not (isinstance(item, (list, tuple)) and len(item) == 2 and all(isinstance(v, str) for v in item)):
+            return expected
+        name, content = item
+        if not _ATTACHMENT_NAME_RE.match(name) or not name.lower().endswith(POST_ATTACHMENT_EXTENSIONS) \
+                or len(content.encode("utf-8")) > MAX_POST_ATTACHMENT_BYTES:
+            return expected
+    return None
 
 
 def is_public_function(model, method):
@@ -179,6 +200,8 @@ class McpGuardMethods(models.AbstractModel):
             ok = value is None or value is False or (isinstance(value, int) and not isinstance(value, bool)
                                                      and value > 0)
             return None if ok else "a res.users id"
+        if kind == "attachments":
+            return attachments_problem(value)
         if kind == "date":
             try:
                 datetime.date.fromisoformat(value)

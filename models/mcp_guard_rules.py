@@ -154,13 +154,23 @@ METHOD_BLOCKED_SUBSTRINGS = ("install", "upgrade", "module", "external_id", "xml
 SAFE_MIXIN_METHODS = {
     "message_post": {"body": "text", "subject": "text", "partner_ids": "partners",
                      "message_type": "choice:comment",
-                     "subtype_xmlid": "choice:mail.mt_note,mail.mt_comment"},
+                     "subtype_xmlid": "choice:mail.mt_note,mail.mt_comment",
+                     "attachments": "attachments"},
     "message_subscribe": {"partner_ids": "partners"},
     "message_unsubscribe": {"partner_ids": "partners"},
     "activity_schedule": {"act_type_xmlid": "choice:mail.mail_activity_data_todo,mail.mail_activity_data_call,"
                                             "mail.mail_activity_data_meeting,mail.mail_activity_data_email",
                           "date_deadline": "date", "summary": "text", "note": "text", "user_id": "user"},
 }
+
+#: ``attachments`` of ``message_post`` (kind "attachments"): small text
+#: files only, ``[[name, content], ...]`` with content as text. Other files
+#: (and ``attachment_ids``, existing attachments) stay out: ``ir.attachment``
+#: is blocked.
+MAX_POST_ATTACHMENTS = 3
+MAX_POST_ATTACHMENT_BYTES = 65536
+POST_ATTACHMENT_EXTENSIONS = (".txt", ".csv", ".md", ".json", ".log")
+_ATTACHMENT_NAME_RE = re.compile(r"^[\w][\w .()-]{0,99}$")
 
 #: View types whose ``<button type="object">`` an agent may press.
 BUTTON_VIEW_TYPES = ("form", "list", "kanban")
@@ -250,6 +260,13 @@ MSG_METHOD_CALLABLE = _lt(" Methods you can call on '%(model)s': %(methods)s.")
 MSG_METHOD_POSITIONAL = _lt("Method '%(method)s' takes keyword arguments only (kwargs): %(kwargs)s.")
 MSG_METHOD_KWARG = _lt("Method '%(method)s' does not accept the argument '%(kwarg)s' through MCP; accepted: %(kwargs)s.")
 MSG_METHOD_KWARG_VALUE = _lt("Invalid value for argument '%(kwarg)s' of '%(method)s': expected %(expected)s.")
+MSG_REPORT_RULE = _lt("The MCP model-access rule of '%(model)s' does not allow reports.")
+MSG_REPORT_NOT_OFFERED = _lt("'%(report)s' is not a PDF report of '%(model)s' that you may print.")
+MSG_REPORTS_OFFERED = _lt(" Reports you can print on '%(model)s': %(reports)s.")
+MSG_NO_REPORTS = _lt(" '%(model)s' has no PDF report you may print.")
+MSG_NO_MAIL = _lt("Chatter and activities need Odoo's Discuss app (module 'mail'), which is not installed.")
+MSG_NOT_A_THREAD = _lt("Model '%(model)s' has no chatter: it does not inherit mail.thread.")
+MSG_NO_ACTIVITIES = _lt("Model '%(model)s' has no activities: it does not inherit mail.activity.mixin.")
 MSG_CONTEXT_NOT_OBJECT = _lt("'context' must be an object.")
 MSG_CONTEXT_COMPANIES = _lt("Companies %(companies)s are not allowed for this API key.")
 MSG_CONTEXT_BAD_COMPANIES = _lt("'allowed_company_ids' must be a list of company ids.")

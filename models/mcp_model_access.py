@@ -34,6 +34,11 @@ class McpModelAccess(models.Model):
         help="Methods execute_method may call on this model besides the buttons of its views, separated by "
         "commas or spaces (e.g. address_get). Blocked methods (CRUD aliases, names starting with '_', "
         "module installation, credentials...) can never be allowed. Calling any method still needs Update.")
+    allow_reports = fields.Boolean(
+        string="Allow Reports",
+        help="print_report may render this model's PDF reports. A report prints what its template holds "
+        "(other fields, related records), not only what this rule and the guard let through: with a rule on "
+        "the model, reports stay refused unless this is ticked. Without a rule, the user's rights decide.")
 
     _sql_constraints = [
         ("model_uniq", "UNIQUE(model_id)", "There is already an MCP access rule for this model."),
@@ -94,17 +99,17 @@ class McpModelAccess(models.Model):
     @tools.ormcache()
     def _get_rules_map(self):
         """{model name: {'read': bool, 'create': bool, 'write': bool,
-        'unlink': bool, 'methods': frozenset}} of the active rules (cached;
-        cleared on change)."""
+        'unlink': bool, 'methods': frozenset, 'reports': bool}} of the active
+        rules (cached; cleared on change)."""
         self.flush_model()
         self.env.cr.execute(
-            "SELECT model, perm_read, perm_create, perm_write, perm_unlink, allowed_methods"
+            "SELECT model, perm_read, perm_create, perm_write, perm_unlink, allowed_methods, allow_reports"
             "  FROM mcp_model_access WHERE active"
         )
         return {
             model: {"read": bool(r), "create": bool(c), "write": bool(w), "unlink": bool(u),
-                    "methods": frozenset(parse_list(methods))}
-            for model, r, c, w, u, methods in self.env.cr.fetchall()
+                    "methods": frozenset(parse_list(methods)), "reports": bool(reports)}
+            for model, r, c, w, u, methods, reports in self.env.cr.fetchall()
         }
 
     @api.model_create_multi

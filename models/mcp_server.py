@@ -301,7 +301,8 @@ class McpServer(models.AbstractModel):
         """``instructions`` of the initialize result: :data:`INSTRUCTIONS`;
         for a read-only key its last sentence says which tools are not offered."""
         if ctx.key and ctx.guard.is_read_only(ctx.key):
-            hidden = sorted(tool.name for tool in self._tool_map().values() if tool.writes)
+            hidden = sorted(tool.name for tool in self._tool_map().values()
+                            if tool.writes and tool.available(ctx.user_env))
             if hidden:
                 return INSTRUCTIONS_START + READ_ONLY_INSTRUCTION % ", ".join(hidden)
         return INSTRUCTIONS
@@ -318,10 +319,11 @@ class McpServer(models.AbstractModel):
 
     def _listed_tools(self, ctx):
         """The tools ``tools/list`` offers to ``ctx``'s key, by name: all of
-        them, but no write tool (:attr:`~..tools.base.Tool.writes`) for a
+        them (but those whose apps are not installed, ``Tool.available``),
+        but no write tool (:attr:`~..tools.base.Tool.writes`) for a
         read-only key. ``tools/call`` still finds every tool, so calling a
         write tool with a read-only key gets the guard's refusal."""
-        tools = self._tool_map().values()
+        tools = [tool for tool in self._tool_map().values() if tool.available(ctx.user_env)]
         if ctx.key and ctx.guard.is_read_only(ctx.key):
             tools = [tool for tool in tools if not tool.writes]
         return sorted(tools, key=lambda t: t.name)

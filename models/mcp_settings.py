@@ -44,6 +44,10 @@ SETTINGS_SPEC = {
                                       "127.0.0.1", "::1"), None, None),
     # XML ids of the groups whose users may authorize apps (any of them)
     "oauth_authorize_groups": ("list", ("base.group_user",), None, None),
+    # print_report / export_records: largest document returned, in bytes.
+    "max_document_bytes": ("int", 10485760, 1024, 52428800),
+    # export_records: most records in one export (search_read pages are max_records).
+    "max_export_records": ("int", 2000, 1, 50000),
 }
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")

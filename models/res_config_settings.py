@@ -50,6 +50,11 @@ class ResConfigSettings(models.TransientModel):
         help="execute_method may call any public method that is not blocked, as before version 18.0.1.1. "
         "Off (recommended): only the buttons of the model's views the key's user can see, a few chatter "
         "and activity methods, and the methods the model-access rule allows.")
+    mcp_max_document_bytes = fields.Integer(
+        "Max Document Size (bytes)", help="Largest PDF report or export an MCP tool returns; larger ones are "
+        "refused with a message.")
+    mcp_max_export_records = fields.Integer(
+        "Max Records per Export", help="Most records export_records writes into one CSV or XLSX file.")
 
     mcp_oauth_enabled = fields.Boolean(
         "OAuth Connections", help="Apps (claude.ai, ChatGPT, Claude Desktop...) connect by URL: the user logs in "

@@ -6,6 +6,7 @@ JSON in a text block, which is what older revisions get alone. 2026-07-28
 results carry ``resultType: "complete"``. Tool failures are results with
 ``isError: true`` (not JSON-RPC errors) so the model can see and fix them.
 """
+import base64
 import json
 
 from .revisions import is_stateless, supports_structured_content
@@ -17,15 +18,43 @@ def _text(value):
     return json.dumps(value, ensure_ascii=False, indent=None, separators=(", ", ": "))
 
 
-def tool_result(structured, revision, is_error=False):
-    """A ``CallToolResult`` for the JSON value ``structured``.
+class ToolOutput:
+    """What a tool returns when its result carries documents: ``structured``
+    (the JSON result, as a plain tool returns it) and ``resources``, extra
+    ``content`` blocks after the JSON text (embedded resources: a file the
+    agent receives, see :func:`embedded_resource`)."""
 
-    ``content`` holds one text block with the JSON (or the string itself);
-    ``structuredContent`` is added where the revision defines it (for
-    2025-06-18/2025-11-25 only when ``structured`` is an object, as their
-    schema requires).
+    __slots__ = ("structured", "resources")
+
+    def __init__(self, structured, resources=()):
+        self.structured = structured
+        self.resources = list(resources)
+
+
+def embedded_resource(uri, mime_type, data):
+    """An embedded-resource ``content`` block (every revision has them):
+    ``data`` as ``text`` when it is a string, else base64 in ``blob``."""
+    resource = {"uri": uri, "mimeType": mime_type}
+    if isinstance(data, str):
+        resource["text"] = data
+    else:
+        resource["blob"] = base64.b64encode(data).decode("ascii")
+    return {"type": "resource", "resource": resource}
+
+
+def tool_result(structured, revision, is_error=False):
+    """A ``CallToolResult`` for the JSON value ``structured`` (or a
+    :class:`ToolOutput`).
+
+    ``content`` holds one text block with the JSON (or the string itself),
+    then the output's resources; ``structuredContent`` is added where the
+    revision defines it (for 2025-06-18/2025-11-25 only when ``structured``
+    is an object, as their schema requires).
     """
-    result = {"content": [{"type": "text", "text": _text(structured)}]}
+    resources = []
+    if isinstance(structured, ToolOutput):
+        structured, resources = structured.structured, structured.resources
+    result = {"content": [{"type": "text", "text": _text(structured)}] + resources}
     if supports_structured_content(revision) and (isinstance(structured, dict) or is_stateless(revision)):
         result["structuredContent"] = structured
     result["isError"] = bool(is_error)

@@ -94,8 +94,23 @@ ensure_chromium() {
     fi
 }
 
+ensure_wkhtmltopdf() {
+    # Odoo renders PDF reports (print_report) with wkhtmltopdf; without it
+    # "make run" logs "You need Wkhtmltopdf" and PDFs are refused.
+    command -v wkhtmltopdf >/dev/null && return
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing wkhtmltopdf (PDF reports)"
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null; }; then
+            log "warning: could not install wkhtmltopdf: PDF reports (print_report) will be refused"
+        fi
+    else
+        log "warning: no wkhtmltopdf on PATH (as root: apt-get install wkhtmltopdf; else see https://wkhtmltopdf.org): PDF reports (print_report) will be refused"
+    fi
+}
+
 ensure_odoo
 ensure_chromium
+ensure_wkhtmltopdf
 ensure_dev_requirements
 ensure_addons_link
 "$REPO/scripts/setup_node.sh"   # Node 22, MCP Inspector, conformance suite, mcp 2.x venv (e2e clients)

@@ -15,6 +15,7 @@ DEFAULTS = {
     "oauth_redirect_hosts": ["claude.ai", "claude.com", "chatgpt.com", "chat.openai.com", "localhost", "127.0.0.1",
                              "::1"],
     "oauth_authorize_groups": ["base.group_user"],
+    "max_document_bytes": 10485760, "max_export_records": 2000,
 }
 
 

@@ -33,14 +33,17 @@ class TestToolExtension(ToolsCase):
     def test_default_tools(self):
         names = [tool.name for tool in default_tools()]
         self.assertEqual(names, ["list_models", "get_model_schema", "search_read", "read", "count", "aggregate",
-                                 "name_search", "create", "update", "delete", "execute_method"])
+                                 "name_search", "create", "update", "delete", "execute_method", "print_report",
+                                 "export_records", "read_messages", "post_message", "schedule_activity",
+                                 "list_activities", "mark_activity_done"])
         for tool in default_tools():
             with self.subTest(tool=tool.name):
                 self.assertIsInstance(tool, Tool)
                 self.assertTrue(tool.title and tool.description and "Example" in tool.description)
                 self.assertIs(tool.input_schema["additionalProperties"], False)
                 self.assertEqual(tool.output_schema["type"], "object")
-                self.assertIs(tool.annotations["openWorldHint"], False)
+                # post_message's messages go out by email
+                self.assertIs(tool.annotations["openWorldHint"], tool.name == "post_message")
                 self.assertIn(tool.operation, (None, "read", "create", "write", "unlink"))
                 entry = tool.describe("2025-06-18")
                 self.assertEqual(entry["outputSchema"], tool.output_schema)
@@ -66,7 +69,7 @@ class TestToolExtension(ToolsCase):
             listed = self.dispatch("tools/list")["result"]["tools"]
             called = self.dispatch("tools/call", {"name": "country_by_code", "arguments": {"code": "be"}})
         names = [entry["name"] for entry in listed]
-        self.assertEqual(len(names), 12)
+        self.assertEqual(len(names), 14)  # 13 built-in here (no mail app: no chatter tools) + 1
         self.assertEqual(names, sorted(names))
         entry = next(entry for entry in listed if entry["name"] == "country_by_code")
         self.assertEqual(entry, CountryCodeTool().describe("2025-06-18"))
@@ -96,7 +99,7 @@ class TestToolExtension(ToolsCase):
         with self.server_with(QuietCount()):
             listed = [entry["name"] for entry in self.dispatch("tools/list")["result"]["tools"]]
             called = self.dispatch("tools/call", {"name": "count", "arguments": {"code": "be"}})
-        self.assertEqual(len(listed), 11)
+        self.assertEqual(len(listed), 13)
         self.assertEqual(listed.count("count"), 1)
         self.assertEqual(called["result"]["structuredContent"], {"name": "Belgium"})
 

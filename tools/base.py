@@ -38,6 +38,12 @@ class Tool:
         key (calling it anyway gets the guard's refusal)."""
         return self.operation != "read"
 
+    def available(self, env):
+        """Whether ``tools/list`` offers this tool in ``env``'s database (the
+        Odoo apps it needs are installed). ``tools/call`` still finds it:
+        its ``run`` then says what is missing."""
+        return True
+
     def describe(self, revision):
         """The ``tools/list`` entry of this tool for protocol ``revision``."""
         entry = {

@@ -10,10 +10,17 @@ from .create import Create
 from .delete import Delete
 from .duplicate import Duplicate
 from .execute_method import ExecuteMethod
+from .export_records import ExportRecords
 from .get_model_schema import GetModelSchema
+from .list_activities import ListActivities
 from .list_models import ListModels
+from .mark_activity_done import MarkActivityDone
 from .name_search import NameSearch
+from .post_message import PostMessage
+from .print_report import PrintReport
 from .read import Read
+from .read_messages import ReadMessages
+from .schedule_activity import ScheduleActivity
 from .search_read import SearchRead
 from .update import Update
 from .wizard import Wizard
@@ -21,6 +28,7 @@ from .wizard import Wizard
 DEFAULT_TOOL_CLASSES = (
     ListModels, GetModelSchema, SearchRead, Read, Count, Aggregate, NameSearch,
     Create, Update, Delete, ExecuteMethod, Wizard, Duplicate,
+    PrintReport, ExportRecords, ReadMessages, PostMessage, ScheduleActivity, ListActivities, MarkActivityDone,
 )
 
 

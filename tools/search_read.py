@@ -24,7 +24,7 @@ def count_statement(query):
     ``_fetch_query`` may join more tables into the query (inherited fields).
     None when ``_search`` returned ids it resolved itself (a model whose
     ``_search`` filters rows in Python, like ``mail.message``): those are
-    the page's only, count with ``search_count`` then.
+    the page's only, ``search_page`` lists every match then.
     tests/test_tools_search.py pins this against Odoo's ``Query``."""
     if query._ids is not None:
         return None
@@ -44,9 +44,11 @@ def search_page(model, domain, field_names, offset, limit, order, count_total=Fa
     ``search_count`` would run, costs about as much as the search and fetch
     together)."""
     query = model._search(domain, offset=offset, limit=limit + 1, order=order or model._order)
+    count = count_statement(query)  # before the fetch, which may join more tables into the query
+    if count is None:  # even an empty page of those may hide matches further on
+        return _filtered_page(model, domain, field_names, offset, limit, order)
     if query.is_empty():  # Odoo knows without a query that nothing matches
         return model.browse(), False, 0
-    count = count_statement(query)  # before the fetch, which may join more tables into the query
     records = model._fetch_query(query, model._determine_fields_to_fetch(field_names))
     has_more = len(records) > limit
     records = records[:limit]
@@ -55,9 +57,21 @@ def search_page(model, domain, field_names, offset, limit, order, count_total=Fa
     if records and not count_total:
         return records, has_more, None
     # counted when asked, or for an empty page past the end (where is the end?)
-    if count is None:
-        return records, has_more, model.search_count(domain)
     return records, has_more, model.env.execute_query(count)[0][0]
+
+
+def _filtered_page(model, domain, field_names, offset, limit, order):
+    """``search_page`` of a model whose ``_search`` drops rows in Python
+    after its SQL query (``mail.message``, ``mail.activity``: access to the
+    documents they belong to): Odoo applies ``offset``/``limit`` to the SQL
+    rows *before* that filter, so its pages are short and its offsets count
+    rows the user may not see. Here every visible match is listed once (the
+    ids only, as ``search_count`` would), and the page, the next offset and
+    the total are taken from that list."""
+    ids = list(model._search(domain, order=order or model._order))
+    records = model.browse(ids[offset:offset + limit])
+    records.fetch(field_names)
+    return records, offset + limit < len(ids), len(ids)
 
 
 class SearchRead(Tool):

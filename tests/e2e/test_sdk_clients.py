@@ -41,8 +41,8 @@ def test_sdk1_initialize_list_call(server, token, transport):
     assert init["serverInfo"]["name"] == "odoo-mcp-bridge"
     assert {"tools", "resources", "prompts", "completions", "logging"} <= set(init["capabilities"])
     assert sorted(report["tools"]) == sorted([
-        "aggregate", "count", "create", "delete", "duplicate", "execute_method", "get_model_schema",
-        "list_models", "name_search", "read", "search_read", "update", "wizard"])
+        "aggregate", "count", "create", "delete", "duplicate", "execute_method", "export_records", "get_model_schema",
+        "list_models", "name_search", "print_report", "read", "search_read", "update", "wizard"])
     _check_count_call(report["call"])
 
 

@@ -43,3 +43,11 @@ env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
 print("MCP_BIZ_KEYS_BEGIN")
 print(json.dumps({"tokens": tokens, "users": {"admin": admin.id, "salesman": salesman.id}}))
 print("MCP_BIZ_KEYS_END")
+
+# --- area "documents" / "chatter" (documents helper): Odoo refuses to post a
+# message from a user without an email address ("configure the sender's
+# email address"); a sales person has one.
+if not salesman.partner_id.email:
+    salesman.partner_id.email = "biz.salesman@example.com"
+    env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
+# --- end of area "documents" / "chatter"

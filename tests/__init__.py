@@ -25,3 +25,4 @@ from . import test_http_transport
 from . import test_session
 from . import test_oauth_models
 from . import test_oauth_discovery
+from . import test_oauth_ui

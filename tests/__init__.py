@@ -18,6 +18,7 @@ from . import test_resources_prompts
 from . import test_tool_extension
 from . import test_settings_bounds
 from . import test_ui_tours
+from . import test_oauth_ui
 from . import test_write_fence
 from . import test_guard_selection
 from . import test_dispatcher
@@ -25,4 +26,3 @@ from . import test_http_transport
 from . import test_session
 from . import test_oauth_models
 from . import test_oauth_discovery
-from . import test_oauth_ui

@@ -237,8 +237,12 @@ def test_apps_page_shows_the_module_claude_desktop_config():
         assert tag not in lowered, tag
     assert '"type": "http"' not in page
     # connectors come by URL (OAuth), revoked in Connected Apps
-    oauth = page[page.index("<h4>By URL, with OAuth</h4>"):]
+    oauth = page[page.index("<h4>Connect by URL (OAuth 2.1)</h4>"):]
     oauth = oauth[:oauth.index("</ul>")]
-    for name in ("claude.ai", "ChatGPT", "Allow", "Connected Apps", "/mcp"):
+    for name in ("claude.ai", "ChatGPT", "consent page"):
         assert name in oauth, name
+    apps = page[page.index("Connected apps, under control"):]
+    apps = apps[:apps.index("</ul>")]
+    for name in ("/mcp", "Claude Code", "Cursor", "Connected Apps", "OAuth Clients"):
+        assert name in apps, name
     assert "not yet" not in lowered

@@ -3,7 +3,11 @@
 own connected apps in their preferences, the client secret shown once, the
 Connect wizard's connect-by-URL tab; browser tours revoke a grant from both
 places and the app's next request gets 401."""
+import base64
+import hashlib
 import json
+import secrets
+from urllib.parse import urlencode
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -202,3 +206,28 @@ class TestOauthUiTours(HttpCase):
         other.invalidate_recordset()
         self.assertEqual(other.state, "active")
         self.assertEqual(self.mcp_initialize(other_token).status_code, 200)
+
+    def test_consent_tour(self):
+        """The whole flow in the browser: a logged-in user opens the app's
+        authorization request, chooses read-only and clicks Allow on the
+        consent page, lands on the app's redirect URI (Connected Apps here)
+        and revokes the new grant."""
+        if not hasattr(self.env["mcp.oauth.server"], "_authorize"):
+            self.skipTest("the /oauth/authorize endpoint is not in this build")
+        landing = "/odoo/action-mcp_bridge.action_mcp_oauth_grant"
+        client = make_client(self.env, name="Tour Consent App", redirect_uris="http://127.0.0.1" + landing)
+        challenge = base64.urlsafe_b64encode(
+            hashlib.sha256(secrets.token_urlsafe(48).encode()).digest()).rstrip(b"=").decode()
+        query = urlencode({
+            "response_type": "code", "client_id": client.client_id, "state": "tour",
+            "redirect_uri": self.base_url() + landing, "scope": "mcp:read mcp:write",
+            "code_challenge": challenge, "code_challenge_method": "S256",
+            "resource": self.env["mcp.settings"]._base_url() + "/mcp"})
+        self.start_tour("/oauth/authorize?" + query, "mcp_bridge_consent_tour", login="admin")
+        grant = self.env["mcp.oauth.grant"].search([("client_id", "=", client.id)])
+        self.assertEqual(len(grant), 1, "Allow created one grant")
+        self.assertEqual((grant.user_id, grant.scope), (self.env.ref("base.user_admin"), "read"))
+        self.assertEqual(grant.state, "revoked")
+        self.assertTrue(grant.key_id.revoked_at)
+        self.assertTrue(grant.token_ids, "the code was issued")
+        self.assertTrue(all(grant.token_ids.mapped("revoked_at")), "its code is revoked with it")

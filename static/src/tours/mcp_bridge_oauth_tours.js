@@ -75,3 +75,27 @@ tours.add("mcp_bridge_preferences_apps_tour", {
         { trigger: ".modal:not(:has([name=mcp_oauth_grant_ids] .o_data_row))" },
     ],
 });
+
+tours.add("mcp_bridge_consent_tour", {
+    steps: () => [
+        { content: "The consent page names the app", trigger: "h4:contains(Tour Consent App wants to access)" },
+        { content: "Only reading", trigger: "input#access_read", run: "click" },
+        { content: "Allow", trigger: "button[name=decision][value=allow]", run: "click" },
+        {
+            content: "Back in Odoo (the app's redirect URI), the app is connected",
+            trigger: ".o_data_row:contains(Tour Consent App) .o_field_widget[name=state]:contains(Active)",
+        },
+        { trigger: ".o_data_row:contains(Tour Consent App) td[name=scope]:contains(Read-only)" },
+        {
+            content: "Revoke it",
+            trigger: ".o_data_row:contains(Tour Consent App) button[name=action_revoke]",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal:contains(loses access at once) .modal-footer .btn-primary",
+            run: "click",
+        },
+        { trigger: ".o_list_view:not(:has(.o_data_row:contains(Tour Consent App)))" },
+    ],
+});

@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..models.mcp_api_key import MSG_INVALID_KEY
+from ..models.mcp_guard_rules import is_model_blocked
 from ..protocol import client_configs, errors
 from .common import TEST_IP, McpSecurityCase
 from .oauth_common import issue_access_token, make_client, make_grant
@@ -78,6 +79,9 @@ class TestOauthUi(McpSecurityCase):
         with self.assertRaises(AccessError):
             self.env["mcp.oauth.client.wizard"].with_user(self.user_a).create({
                 "name": "x", "redirect_uris": "https://x.example.com/cb"})
+        # agents never reach the screens' models either
+        for name in ("mcp.oauth.client.wizard", "mcp.oauth.client.secret"):
+            self.assertTrue(is_model_blocked(self.env, name), name)
 
     def test_connected_apps_action_lists_active_grants_by_default(self):
         self.grant_b.action_revoke()

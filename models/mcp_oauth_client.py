@@ -17,7 +17,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..protocol.oauth import TOKEN_AUTH_METHODS
 from ..services import oauth_cimd
@@ -177,6 +177,23 @@ class McpOauthClient(models.Model):
         secret = SECRET_PREFIX + secrets.token_urlsafe(32)
         self.sudo().write({"secret_digest": self.env["mcp.api.key"]._digest(secret)})
         return secret
+
+    def action_generate_secret(self):
+        """Button: give this confidential, administrator-registered client a
+        new secret (the old one stops working) and show it once."""
+        self.ensure_one()
+        if self.kind != "manual" or not self._is_confidential():
+            raise UserError(_("Only a confidential client registered by an administrator has a secret."))
+        secret = self._generate_secret()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mcp.oauth.client.secret",
+            "name": _("Your new client secret"),
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_secret": secret, "default_client_id": self.client_id,
+                        "default_client_name": self.name},
+        }
 
     def _check_secret(self, secret):
         """Whether ``secret`` is this client's secret (constant time)."""

@@ -9,15 +9,18 @@ builds from a URL, a token and a server name.
 Each snippet follows its client's documented format:
 
 - Claude Code: ``claude mcp add --transport http <name> <url> --header …``;
+  without the header it signs in with OAuth (``/mcp`` in Claude Code opens
+  Odoo's login and consent page);
 - Claude Desktop: ``claude_desktop_config.json`` starts local (stdio) servers
   only, so ``mcp-remote`` bridges to the HTTP endpoint; the header travels
   as ``Authorization:${AUTH_HEADER}`` with the value in ``env`` (as
   mcp-remote's README advises: some platforms split arguments on spaces);
-- Cursor: ``.cursor/mcp.json`` with ``url`` + ``headers``;
+- Cursor: ``.cursor/mcp.json`` with ``url`` + ``headers``; ``url`` alone
+  signs in with OAuth;
 - VS Code: ``.vscode/mcp.json`` with ``servers`` and ``type: "http"``;
 - MCP Inspector CLI and curl: shell commands;
-- remote connectors (claude.ai, ChatGPT): they sign in with OAuth, which this
-  server does not offer yet; the text says so.
+- remote connectors (claude.ai, Claude Desktop's connectors, ChatGPT): the
+  URL to paste and what the user sees (Odoo login, consent page, *Allow*).
 """
 import json
 import shlex
@@ -34,11 +37,14 @@ _MCP_REMOTE_HTTP_HOSTS = ("localhost", "127.0.0.1")
 #: format is ``shell``, ``json`` or ``text``.
 CLIENTS = (
     ("claude_code", "Claude Code", "run in a terminal", "shell"),
+    ("claude_code_oauth", "Claude Code with OAuth",
+     "run in a terminal, then /mcp in Claude Code to sign in to Odoo (no key)", "shell"),
     ("claude_desktop", "Claude Desktop",
      "Settings → Developer → Edit Config opens claude_desktop_config.json; mcp-remote needs Node.js", "json"),
     ("cursor", "Cursor", "~/.cursor/mcp.json, or .cursor/mcp.json in a project", "json"),
+    ("cursor_oauth", "Cursor with OAuth", "the same file without a key: Cursor opens Odoo's login", "json"),
     ("vscode", "VS Code", ".vscode/mcp.json in the workspace", "json"),
-    ("remote", "claude.ai / ChatGPT connectors", "not yet: they need OAuth", "text"),
+    ("remote", "claude.ai / Claude Desktop connectors / ChatGPT", "paste the URL, sign in with OAuth", "text"),
     ("inspector", "MCP Inspector", "lists the tools; Node.js 22 or newer", "shell"),
     ("curl", "curl", "a raw initialize request", "shell"),
 )
@@ -66,6 +72,13 @@ def claude_code(url, token, name):
     return f"claude mcp add --transport http {q(name)} {q(url)} --header {q('Authorization: ' + auth_header(token))}"
 
 
+def claude_code_oauth(url, token, name):
+    """``claude mcp add`` without a header: Claude Code signs in with OAuth
+    (``token`` is not used)."""
+    q = shlex.quote
+    return f"claude mcp add --transport http {q(name)} {q(url)}"
+
+
 def claude_desktop(url, token, name):
     """``claude_desktop_config.json``: ``npx mcp-remote`` bridges stdio to
     the HTTP endpoint (``--allow-http`` for plain HTTP beyond localhost,
@@ -86,19 +99,28 @@ def cursor(url, token, name):
     return _dump({"mcpServers": {name: {"url": url, "headers": {"Authorization": auth_header(token)}}}})
 
 
+def cursor_oauth(url, token, name):
+    """``.cursor/mcp.json`` with ``url`` only: Cursor signs in with OAuth
+    (``token`` is not used)."""
+    return _dump({"mcpServers": {name: {"url": url}}})
+
+
 def vscode(url, token, name):
     """``.vscode/mcp.json``: ``servers`` (not ``mcpServers``), ``type: "http"``."""
     return _dump({"servers": {name: {"type": "http", "url": url, "headers": {"Authorization": auth_header(token)}}}})
 
 
 def remote(url, token, name, _=_untranslated):
-    """Remote connectors (claude.ai, ChatGPT): what works today, honestly."""
+    """Remote connectors (claude.ai, Claude Desktop, ChatGPT): they connect
+    by URL and sign in with OAuth; platforms that set a header use a key."""
     return "\n".join([
-        _("claude.ai and ChatGPT connectors sign in with OAuth, which this server does not offer yet:"),
-        _("they cannot connect with an API key. Use Claude Desktop, Claude Code, Cursor or VS Code."),
-        _("Agent platforms that let you set an HTTP header can connect with:"),
         _("Server URL: %(url)s", url=url),
-        _("Transport: Streamable HTTP"),
+        _("The URL must be reachable from the internet over HTTPS: these apps connect from their servers."),
+        _("claude.ai and Claude Desktop: Settings → Connectors → Add custom connector, paste the URL."),
+        _("ChatGPT: Settings → Connectors (developer mode) → Create, paste the URL, authentication OAuth."),
+        _("The app opens Odoo: log in, read what the app asks for, click Allow."),
+        _("Revoke it any time: Preferences → Connected apps (MCP), or MCP Server → Connected Apps."),
+        _("Agent platforms that let you set an HTTP header can use a key instead:"),
         "Authorization: " + auth_header(token),
     ])
 
@@ -126,8 +148,9 @@ def curl(url, token, name):
 
 
 _BUILDERS = {
-    "claude_code": claude_code, "claude_desktop": claude_desktop, "cursor": cursor, "vscode": vscode,
-    "remote": remote, "inspector": inspector, "curl": curl,
+    "claude_code": claude_code, "claude_code_oauth": claude_code_oauth, "claude_desktop": claude_desktop,
+    "cursor": cursor, "cursor_oauth": cursor_oauth, "vscode": vscode, "remote": remote,
+    "inspector": inspector, "curl": curl,
 }
 
 

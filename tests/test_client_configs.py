@@ -47,7 +47,8 @@ def _claude_code_cli():
 def test_one_snippet_per_client_in_order():
     configs = cc.client_configs(URL, TOKEN, "odoo")
     assert list(configs) == [client for client, *_rest in cc.CLIENTS]
-    assert list(configs) == ["claude_code", "claude_desktop", "cursor", "vscode", "remote", "inspector", "curl"]
+    assert list(configs) == ["claude_code", "claude_code_oauth", "claude_desktop", "cursor", "cursor_oauth", "vscode",
+                             "remote", "inspector", "curl"]
     assert cc.client_configs(URL)["cursor"] == cc.cursor(URL, cc.TOKEN_PLACEHOLDER, "odoo")
 
 
@@ -58,6 +59,18 @@ def test_claude_code_command(name):
     args = _claude_code_cli().parse_args(argv[3:])
     assert (args.transport, args.name, args.url) == ("http", name, URL)
     assert _headers(args.header) == {"Authorization": AUTH}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_claude_code_oauth_command_has_no_header(name):
+    """Without a header, Claude Code signs in with OAuth (``/mcp`` →
+    Authenticate) when the server answers 401 with its resource metadata."""
+    text = cc.client_configs(URL, TOKEN, name)["claude_code_oauth"]
+    assert TOKEN not in text
+    argv = _shell_argv(text)
+    assert argv[:3] == ["claude", "mcp", "add"]
+    args = _claude_code_cli().parse_args(argv[3:])
+    assert (args.transport, args.name, args.url, args.header) == ("http", name, URL, [])
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -104,6 +117,15 @@ def test_cursor_mcp_json(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_cursor_oauth_mcp_json_is_the_url_alone(name):
+    """A remote server with ``url`` and no ``headers``: Cursor runs the OAuth flow."""
+    text = cc.client_configs(URL, TOKEN, name)["cursor_oauth"]
+    assert TOKEN not in text
+    config = json.loads(text)
+    assert config == {"mcpServers": {name: {"url": URL}}}
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_vscode_mcp_json(name):
     config = json.loads(cc.client_configs(URL, TOKEN, name)["vscode"])
     assert list(config) == ["servers"]
@@ -141,11 +163,18 @@ def test_curl_initialize():
     assert body["params"]["protocolVersion"] == cc.CURL_REVISION
 
 
-def test_remote_connectors_say_oauth_is_not_there_yet():
-    text = cc.client_configs(URL, TOKEN, "odoo")["remote"]
-    assert "OAuth" in text and "does not offer" in text and "cannot connect with an API key" in text
-    assert "Server URL: " + URL in text.splitlines()
-    assert "Authorization: " + AUTH in text.splitlines()
+def test_remote_connectors_connect_by_url():
+    """claude.ai, Claude Desktop connectors and ChatGPT: the one URL to paste,
+    what the user does (log in, Allow), where to revoke; a key for platforms
+    that set a header."""
+    lines = cc.client_configs(URL, TOKEN, "odoo")["remote"].splitlines()
+    assert lines[0] == "Server URL: " + URL
+    assert any(line.startswith("claude.ai and Claude Desktop: ") and "Add custom connector" in line for line in lines)
+    assert any(line.startswith("ChatGPT: ") and "OAuth" in line for line in lines)
+    assert any("log in" in line and "Allow" in line for line in lines)
+    assert any("Connected apps (MCP)" in line for line in lines)
+    assert lines[-1] == "Authorization: " + AUTH
+    assert "not yet" not in "\n".join(lines).lower()
 
 
 def test_remote_prose_goes_through_the_translator():
@@ -207,7 +236,13 @@ def test_apps_page_shows_the_module_claude_desktop_config():
     for tag in ("<html", "<head", "<body", "<script", "<link", "<style"):
         assert tag not in lowered, tag
     assert '"type": "http"' not in page
-    # what does not work yet is said so
-    not_yet = page[page.index("<h4>Not yet</h4>"):]
-    assert "ChatGPT" in not_yet.split("</ul>")[0] and "OAuth" in not_yet.split("</ul>")[0]
-    assert "ChatGPT" not in page[:page.index("<h4>Not yet</h4>")]
+    # connectors come by URL (OAuth), revoked in Connected Apps
+    oauth = page[page.index("<h4>Connect by URL (OAuth 2.1)</h4>"):]
+    oauth = oauth[:oauth.index("</ul>")]
+    for name in ("claude.ai", "ChatGPT", "consent page"):
+        assert name in oauth, name
+    apps = page[page.index("Connected apps, under control"):]
+    apps = apps[:apps.index("</ul>")]
+    for name in ("/mcp", "Claude Code", "Cursor", "Connected Apps", "OAuth Clients"):
+        assert name in apps, name
+    assert "not yet" not in lowered

@@ -56,11 +56,16 @@ class McpConnectWizard(models.TransientModel):
     url = fields.Char(string="MCP URL", readonly=True, default=lambda self: self._mcp_base_url() + "/mcp")
     config_claude_desktop = fields.Text(compute="_compute_configs")
     config_claude_code = fields.Text(compute="_compute_configs")
+    config_claude_code_oauth = fields.Text(compute="_compute_configs")
     config_cursor = fields.Text(compute="_compute_configs")
+    config_cursor_oauth = fields.Text(compute="_compute_configs")
     config_vscode = fields.Text(compute="_compute_configs")
     config_remote = fields.Text(compute="_compute_configs")
     config_inspector = fields.Text(compute="_compute_configs")
     config_curl = fields.Text(compute="_compute_configs")
+    oauth_enabled = fields.Boolean(
+        string="OAuth Connections", compute="_compute_oauth_enabled",
+        help="Whether apps can connect by URL (Settings → MCP Server → OAuth connections).")
     test_state = fields.Selection([("ok", "Connected"), ("error", "Failed")], store=False, readonly=True)
     test_result = fields.Text(store=False, readonly=True)
 
@@ -75,6 +80,11 @@ class McpConnectWizard(models.TransientModel):
     def _mcp_base_url(self):
         """The server's public base URL (``web.base.url``), no trailing slash."""
         return (self.get_base_url() or "").rstrip("/")
+
+    def _compute_oauth_enabled(self):
+        enabled = self.env["mcp.oauth.server"]._is_enabled()
+        for wizard in self:
+            wizard.oauth_enabled = enabled
 
     @api.depends("token", "server_name", "url")
     def _compute_configs(self):

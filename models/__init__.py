@@ -5,6 +5,8 @@ from . import mcp_guard
 from . import mcp_guard_methods
 from . import mcp_guard_links
 from . import mcp_guard_selection
+from . import mcp_guard_identity
+from . import mcp_discovery
 from . import mcp_write_fence
 from . import mcp_model_access
 from . import mcp_auth_counter

@@ -29,6 +29,9 @@ SETTINGS_SPEC = {
     # execute_method: False = only view buttons, safe chatter/activity methods and
     # the model-access rule's allowed methods; True = any public method not blocked.
     "any_public_method": ("bool", False, None, None),
+    # whoami, find_user and users' display names in many2one values: the only
+    # windows into res.users (models/mcp_guard_identity.py). False closes them.
+    "identity_windows": ("bool", True, None, None),
 }
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")

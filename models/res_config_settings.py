@@ -51,6 +51,11 @@ class ResConfigSettings(models.TransientModel):
         "Off (recommended): only the buttons of the model's views the key's user can see, a few chatter "
         "and activity methods, and the methods the model-access rule allows.")
 
+    mcp_identity_windows = fields.Boolean(
+        "Users' Names and whoami",
+        help="Agents see the display names of related users (salesperson...), may call whoami and find active "
+        "internal users by name (id and name only). Off: users are ids only and find_user is refused.")
+
     @api.model
     def get_values(self):
         """Load the MCP settings (effective values) into the form."""

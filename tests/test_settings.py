@@ -10,6 +10,7 @@ DEFAULTS = {
     "body_limit": 1048576, "allowed_origins": [], "rate_limit_per_minute": 300, "lockout_threshold": 10,
     "lockout_window": 300, "lockout_duration": 900, "session_ttl": 86400, "audit_retention_days": 90,
     "extra_blocked_models": [], "max_batch_size": 50, "statement_timeout_ms": 30000, "any_public_method": False,
+    "identity_windows": True,
 }
 
 

@@ -11,9 +11,11 @@ an order or a field list may hold — operators, paths, fields — is checked by
 the guard (``mcp.guard``, rule lists in ``models/mcp_guard_rules.py``), with
 its messages and suggestions.
 """
+import datetime
 import json
 
-from ..models.mcp_guard_rules import MSG_DOMAIN_NOT_NUMBER, NUMERIC_FIELD_TYPES, TEXT_MATCH_OPERATORS
+from ..models.mcp_guard_rules import (MSG_DOMAIN_NOT_DATE, MSG_DOMAIN_NOT_NUMBER, NUMERIC_FIELD_TYPES,
+                                      TEXT_MATCH_OPERATORS)
 from ..protocol.errors import McpAccessDenied, ToolError
 
 DEFAULT_MAX_RECORDS = 100
@@ -28,10 +30,10 @@ PRIORITY_FIELDS = ("name", "ref", "code", "email", "phone", "mobile", "state", "
                    "partner_id", "user_id", "company_id", "currency_id", "amount_total", "active")
 
 
-def unknown_field(model, field_name):
+def unknown_field(model, field_name, key=None):
     """The guard's ToolError for an unknown field of ``model`` (with close
-    names of the fields the user may see)."""
-    return model.env["mcp.guard"]._unknown_field(model, field_name)
+    names and labels of the fields the user may use)."""
+    return model.env["mcp.guard"]._unknown_field(model, field_name, key)
 
 
 def max_records(call):
@@ -187,11 +189,33 @@ def filter_allowed_fields(call, model, names):
 
 
 def default_field_names(call, model):
-    """A small, cheap set of fields: stored, readable, not binary/html/x2many,
-    not into a model the key may not read; capped at DEFAULT_FIELDS_CAP, plus
-    ``id`` and ``display_name``."""
+    """The fields a user sees first: the columns of the model's list view
+    (``mcp.discovery.list_columns``), else a small, cheap set (stored,
+    readable, not binary/html/x2many); never a field into a model the key may
+    not read (a many2one to users while the identity windows are open is one
+    the key may: its value is ``[id, name]``); capped at DEFAULT_FIELDS_CAP,
+    plus ``id`` and ``display_name``."""
     allowed = allowed_model_set(call)
+    users_shown = call.guard.identity_enabled()
     names = ["id", "display_name"]
+
+    def usable(field):
+        if not field.is_accessible(model.env):
+            return False
+        if field.relational and field.comodel_name not in allowed:
+            return field.type == "many2one" and field.comodel_name == "res.users" and users_shown
+        return True
+
+    columns = [f for f in call.env["mcp.discovery"].list_columns(model._name) if f in model._fields]
+    for fname in columns:
+        field = model._fields[fname]
+        if len(names) >= DEFAULT_FIELDS_CAP + 2:
+            break
+        if fname in names or (field.type in HEAVY_TYPES and field.type != "many2many") or not usable(field):
+            continue
+        names.append(fname)
+    if len(names) > 2:
+        return filter_allowed_fields(call, model, names)
     candidates = [f for f in PRIORITY_FIELDS if f in model._fields]
     candidates += [f for f in model._fields if f not in candidates]
     for fname in candidates:
@@ -200,9 +224,7 @@ def default_field_names(call, model):
             break
         if fname in names or fname in LOG_FIELDS or not field.store or field.type in HEAVY_TYPES:
             continue
-        if not field.is_accessible(model.env):
-            continue
-        if field.relational and field.comodel_name not in allowed:
+        if not usable(field):
             continue
         names.append(fname)
     return filter_allowed_fields(call, model, names)
@@ -227,7 +249,40 @@ def get_domain(call, model, key="domain"):
     for term in domain:
         if isinstance(term, tuple) and isinstance(term[0], str) and "." not in term[0]:
             _check_numeric_operand(call, model, term)
+            _check_date_operand(call, model, term)
     return list(domain)
+
+
+def _is_date_text(text, with_time):
+    """Whether ``text`` is a date ("YYYY-MM-DD") or, ``with_time``, also a
+    datetime ("YYYY-MM-DD HH:MM[:SS]", ISO 8601 with T/Z/offset)."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            datetime.date.fromisoformat(text)
+            return True
+        if with_time:
+            datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+            return True
+    except ValueError:
+        pass
+    return False
+
+
+def _check_date_operand(call, model, term):
+    """A term on a date/datetime field compares it with date texts (or
+    null/false), unless its operator matches text: a typo ("2026-13-01")
+    is a clear error, not PostgreSQL's."""
+    path, operator, operand = term
+    field = model._fields[path]
+    if field.type not in ("date", "datetime") or operator in TEXT_MATCH_OPERATORS:
+        return
+    for item in operand if isinstance(operand, list) else [operand]:
+        if item is None or item is False:
+            continue
+        if not isinstance(item, str) or not _is_date_text(item, field.type == "datetime"):
+            raise ToolError(call.guard._msg(MSG_DOMAIN_NOT_DATE, value=json.dumps(item, default=str),
+                                            type=field.type, field=path))
 
 
 def _check_numeric_operand(call, model, term):

@@ -9,16 +9,19 @@ from .count import Count
 from .create import Create
 from .delete import Delete
 from .execute_method import ExecuteMethod
+from .find_user import FindUser
 from .get_model_schema import GetModelSchema
+from .list_actions import ListActions
 from .list_models import ListModels
 from .name_search import NameSearch
 from .read import Read
 from .search_read import SearchRead
 from .update import Update
+from .whoami import WhoAmI
 
 DEFAULT_TOOL_CLASSES = (
     ListModels, GetModelSchema, SearchRead, Read, Count, Aggregate, NameSearch,
-    Create, Update, Delete, ExecuteMethod,
+    Create, Update, Delete, ExecuteMethod, WhoAmI, FindUser, ListActions,
 )
 
 

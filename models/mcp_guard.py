@@ -99,8 +99,8 @@ class McpGuard(models.AbstractModel):
     def field_suggestions(self, model, word, key=None):
         """Up to 3 field names of ``model`` for a mistyped or guessed ``word``:
         first the fields whose label (in the user's language) is the word or
-        holds it ("customer" → ``partner_id``, labelled Customer), then names
-        and labels close to it. Only fields the guard lets through: never a
+        holds it as a word ("customer" → ``partner_id``, labelled Customer),
+        then names close to it. Only fields the guard lets through: never a
         blocked or hidden field, nor, with ``key``, a relation into a model the
         key may not read (a res.users many2one stays: ids are usable)."""
         extra = self._extra_blocked()
@@ -116,8 +116,6 @@ class McpGuard(models.AbstractModel):
         by_label += [fname for fname, label in fields.items()
                      if fname not in by_label and wanted and wanted in label.split()]
         close = self._close_names(word, fields)
-        labels = {label: fname for fname, label in fields.items()}
-        close += [labels[label] for label in self._close_names(wanted, labels)]
         return list(dict.fromkeys(by_label + close))[:3]
 
     def _usable_relation(self, field, key, extra):

@@ -33,7 +33,8 @@ class TestToolExtension(ToolsCase):
     def test_default_tools(self):
         names = [tool.name for tool in default_tools()]
         self.assertEqual(names, ["list_models", "get_model_schema", "search_read", "read", "count", "aggregate",
-                                 "name_search", "create", "update", "delete", "execute_method"])
+                                 "name_search", "create", "update", "delete", "execute_method", "whoami",
+                                 "find_user", "list_actions"])
         for tool in default_tools():
             with self.subTest(tool=tool.name):
                 self.assertIsInstance(tool, Tool)
@@ -66,7 +67,7 @@ class TestToolExtension(ToolsCase):
             listed = self.dispatch("tools/list")["result"]["tools"]
             called = self.dispatch("tools/call", {"name": "country_by_code", "arguments": {"code": "be"}})
         names = [entry["name"] for entry in listed]
-        self.assertEqual(len(names), 12)
+        self.assertEqual(len(names), 15)
         self.assertEqual(names, sorted(names))
         entry = next(entry for entry in listed if entry["name"] == "country_by_code")
         self.assertEqual(entry, CountryCodeTool().describe("2025-06-18"))
@@ -96,7 +97,7 @@ class TestToolExtension(ToolsCase):
         with self.server_with(QuietCount()):
             listed = [entry["name"] for entry in self.dispatch("tools/list")["result"]["tools"]]
             called = self.dispatch("tools/call", {"name": "count", "arguments": {"code": "be"}})
-        self.assertEqual(len(listed), 11)
+        self.assertEqual(len(listed), 14)
         self.assertEqual(listed.count("count"), 1)
         self.assertEqual(called["result"]["structuredContent"], {"name": "Belgium"})
 

@@ -188,34 +188,23 @@ def filter_allowed_fields(call, model, names):
     return allowed
 
 
+def _usable_default(call, model, allowed, field):
+    """Whether ``field`` may be in a default field list: readable, and not
+    into a model the key may not read (a many2one to users while the identity
+    windows are open is one the key may: its value is ``[id, name]``)."""
+    if not field.is_accessible(model.env):
+        return False
+    if field.relational and field.comodel_name not in allowed:
+        return field.type == "many2one" and field.comodel_name == "res.users" and call.guard.identity_enabled()
+    return True
+
+
 def default_field_names(call, model):
-    """The fields a user sees first: the columns of the model's list view
-    (``mcp.discovery.list_columns``), else a small, cheap set (stored,
-    readable, not binary/html/x2many); never a field into a model the key may
-    not read (a many2one to users while the identity windows are open is one
-    the key may: its value is ``[id, name]``); capped at DEFAULT_FIELDS_CAP,
-    plus ``id`` and ``display_name``."""
+    """A small, cheap set of fields: stored, readable, not binary/html/x2many,
+    not into a model the key may not read; capped at DEFAULT_FIELDS_CAP, plus
+    ``id`` and ``display_name``."""
     allowed = allowed_model_set(call)
-    users_shown = call.guard.identity_enabled()
     names = ["id", "display_name"]
-
-    def usable(field):
-        if not field.is_accessible(model.env):
-            return False
-        if field.relational and field.comodel_name not in allowed:
-            return field.type == "many2one" and field.comodel_name == "res.users" and users_shown
-        return True
-
-    columns = [f for f in call.env["mcp.discovery"].list_columns(model._name) if f in model._fields]
-    for fname in columns:
-        field = model._fields[fname]
-        if len(names) >= DEFAULT_FIELDS_CAP + 2:
-            break
-        if fname in names or (field.type in HEAVY_TYPES and field.type != "many2many") or not usable(field):
-            continue
-        names.append(fname)
-    if len(names) > 2:
-        return filter_allowed_fields(call, model, names)
     candidates = [f for f in PRIORITY_FIELDS if f in model._fields]
     candidates += [f for f in model._fields if f not in candidates]
     for fname in candidates:
@@ -224,9 +213,31 @@ def default_field_names(call, model):
             break
         if fname in names or fname in LOG_FIELDS or not field.store or field.type in HEAVY_TYPES:
             continue
-        if not usable(field):
+        if not _usable_default(call, model, allowed, field):
             continue
         names.append(fname)
+    return filter_allowed_fields(call, model, names)
+
+
+def list_view_field_names(call, model):
+    """The fields a user sees in the model's list view
+    (``mcp.discovery.list_columns``: columns as Odoo renders them for the
+    user), the default of ``search_read``: ``id``, ``display_name``, then the
+    columns the guard lets through (no binary, html, one2many or other heavy
+    value; many2many ids are fine), capped at DEFAULT_FIELDS_CAP. Without such
+    columns, :func:`default_field_names`."""
+    allowed = allowed_model_set(call)
+    names = ["id", "display_name"]
+    for fname in call.env["mcp.discovery"].list_columns(model._name):
+        field = model._fields.get(fname)
+        if len(names) >= DEFAULT_FIELDS_CAP + 2:
+            break
+        if field is None or fname in names or (field.type in HEAVY_TYPES and field.type != "many2many"):
+            continue
+        if _usable_default(call, model, allowed, field):
+            names.append(fname)
+    if len(names) == 2:
+        return default_field_names(call, model)
     return filter_allowed_fields(call, model, names)
 
 

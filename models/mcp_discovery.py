@@ -14,7 +14,6 @@ import re
 from lxml import etree
 
 from odoo import api, models
-from odoo.exceptions import AccessError
 
 #: Most menu matches reported for one query.
 MAX_MENU_MATCHES = 20
@@ -63,35 +62,61 @@ class McpDiscovery(models.AbstractModel):
         each as ``{"model", "menu", "action", "domain", "defaults"}``:
         the window action's model, its filter as text, and the ``default_*``
         values of its context (None when not a plain literal). At most
-        ``MAX_MENU_MATCHES``, in menu order."""
+        ``MAX_MENU_MATCHES``, the closest first: an action named by the
+        words, then one whose name holds them, then a match on the path."""
         query_words = words(query)
         if not query_words:
             return []
         Menu = self.env(su=False)["ir.ui.menu"]
-        visible = Menu.browse(sorted(Menu._visible_menu_ids(False)))
+        visible_ids = Menu._visible_menu_ids(False)
         found = []
-        for menu in visible:
-            action = menu.action
-            if not action or action._name != "ir.actions.act_window":
+        for menu in Menu.browse(sorted(visible_ids)):
+            # shown in the menu bar: the menu and every menu above it visible
+            if not all(int(part) in visible_ids for part in (menu.parent_path or "").split("/") if part):
                 continue
-            try:
-                label, res_model = action.name, action.res_model
-                domain, context = action.domain, action.context
-            except AccessError:
-                continue
-            path = menu.display_name
-            if not matches(query_words, "%s %s" % (path, label)):
-                continue
-            context_value = literal(context)
-            defaults = None
-            if isinstance(context_value, dict):
-                defaults = {k[len("default_"):]: v for k, v in context_value.items()
-                            if isinstance(k, str) and k.startswith("default_")}
-            found.append({"model": res_model, "menu": path, "action": label or None,
-                          "domain": domain or None, "defaults": defaults or None})
-            if len(found) >= MAX_MENU_MATCHES:
-                break
-        return found
+            hint = self._menu_hint(menu, query_words)
+            if hint:
+                found.append(hint)
+        # the closest first: the action named by the words ("Quotations"),
+        # then an action whose name holds them, then a match on the path only
+        found.sort(key=lambda hint: hint.pop("_rank"))
+        return found[:MAX_MENU_MATCHES]
+
+    def _menu_hint(self, menu, query_words):
+        """The hint of ``menu`` when it matches ``query_words`` and opens a
+        model: a window action (its model, filter, defaults) or a server action
+        (Odoo 18 opens *Deliveries* with one: its model only)."""
+        values = self._menu_action(menu)
+        if values is None:
+            return None
+        label, res_model, domain, context = values
+        path = menu.display_name
+        if not res_model or not matches(query_words, "%s %s" % (path, label)):
+            return None
+        context_value = literal(context)
+        defaults = None
+        if isinstance(context_value, dict):
+            defaults = {k[len("default_"):]: v for k, v in context_value.items()
+                        if isinstance(k, str) and k.startswith("default_")}
+        label_words = words(label)
+        rank = 0 if label_words == query_words else 1 if matches(query_words, label) else 2
+        return {"model": res_model, "menu": path, "action": label or None,
+                "domain": domain or None, "defaults": defaults or None, "_rank": rank}
+
+    def _menu_action(self, menu):
+        """``(name, model, domain, context)`` of the action of ``menu`` (a
+        window or server action), or None. The layer's own read, with sudo,
+        of a menu Odoo shows the user (``_visible_menu_ids`` checked the
+        menu's groups and the user's read access to the model): what Odoo's
+        web client does too when it loads a menu's action, for users who may
+        not read ``ir.actions.*`` themselves."""
+        action = menu.action
+        if not action or action._name not in ("ir.actions.act_window", "ir.actions.server"):
+            return None
+        action = action.sudo()
+        if action._name == "ir.actions.server":
+            return action.name, action.model_name, None, None
+        return action.name, action.res_model, action.domain, action.context
 
     @api.model
     def form_buttons(self, model_name):

@@ -110,6 +110,19 @@ class TestPeople(DispatcherCase):
         self.assertEqual(schema["blocked_fields"], ["user_id"])
 
     # ------------------------------------------------------------------
+    # discovery
+    # ------------------------------------------------------------------
+    def test_list_models_finds_menus(self):
+        admin_key, _token = self.make_key(name="admin read", user_id=self.env.ref("base.user_admin").id, scope="read")
+        found = self.ok("list_models", {"query": "companies"}, self.ctx(admin_key))
+        first = found["models"][0]
+        self.assertEqual(first["model"], "res.company")
+        self.assertEqual(first["menus"][0]["menu"], "Settings/Users & Companies/Companies")
+        # a plain user sees no Settings menu: the model is found by its name only
+        found = self.ok("list_models", {"query": "companies"})
+        self.assertNotIn("menus", found["models"][0] if found["models"] else {})
+
+    # ------------------------------------------------------------------
     # the bugs found
     # ------------------------------------------------------------------
     def test_value_error_of_business_code_is_a_tool_error(self):

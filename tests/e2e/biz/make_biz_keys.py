@@ -46,5 +46,8 @@ for _login, _name, _groups, _active in (("biz_portal_marc", "Marc Portal", "base
     if not Users.with_context(active_test=False).search([("login", "=", _login)]):
         Users.create({"name": _name, "login": _login, "active": _active,
                       "groups_id": [(6, 0, [env.ref(_groups).id])]})  # noqa: F821
+# assigning a lead notifies the new salesperson by email: the sender needs an address
+if not salesman.email:
+    salesman.email = "biz.salesman@example.com"
 env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
 # --- end of people area ------------------------------------------------------

@@ -4,7 +4,7 @@ the admin and as a sales person: nothing but a user's id and name comes out,
 and only of active internal users for find_user."""
 import pytest
 
-from ...models.mcp_guard_rules import MSG_DOMAIN_ID_ONLY, MSG_METHOD_DENIED, MSG_MODEL_BLOCKED, MSG_PATH_DENIED
+from ....models.mcp_guard_rules import MSG_DOMAIN_ID_ONLY, MSG_METHOD_DENIED, MSG_MODEL_BLOCKED, MSG_PATH_DENIED
 from ..attack_helpers import client, denied, tool_error_text, tool_ok, tool_raw
 
 USERS = "res.users"

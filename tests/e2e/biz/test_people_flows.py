@@ -5,6 +5,7 @@ words in list_models, a form's buttons, and the bugs found on the way."""
 import asyncio
 
 import pytest
+from mcp.shared.exceptions import McpError
 
 from .. import sdk1
 
@@ -59,26 +60,35 @@ def test_whoami_and_my_pipeline(biz_server, biz_keys, who):
 @pytest.mark.parametrize("who", WHO)
 def test_assign_to_marc(biz_server, biz_keys, who):
     """find_user("Marc") → Marc Demo's id → update a lead's user_id → the lead
-    shows [id, "Marc Demo"]. The salesman may assign his own lead; afterwards
-    Odoo's own-documents rule hides it from him, and MCP says so."""
+    shows [id, "Marc Demo"]. The salesman gets what Odoo gives him: he may
+    assign a lead to himself (found by his name); handing his lead to Marc
+    is refused by Odoo's own-documents rule (the lead would leave his
+    reach while Odoo notifies), as a clean access error, nothing written."""
     async def flow(call, _init):
         found = ok(await call("find_user", {"name": "Marc"}))
-        lead = ok(await call("create", {"model": "crm.lead", "values": {"name": "People: assign to Marc (%s)" % who}}))
-        lead_id = lead["ids"][0] if "ids" in lead else lead["id"]
+        lead = ok(await call("create", {"model": "crm.lead", "values": {"name": "People: assign (%s)" % who}}))
         marc = next(user for user in found["users"] if user["name"] == "Marc Demo")
-        updated = ok(await call("update", {"model": "crm.lead", "ids": [lead_id], "values": {"user_id": marc["id"]}}))
-        read = await call("read", {"model": "crm.lead", "ids": [lead_id], "fields": ["user_id"]})
-        return found, marc, updated, read
+        me = ok(await call("whoami", {}))["user"]
+        mine = ok(await call("find_user", {"name": me["name"]}))["users"]
+        try:
+            to_marc = await call("update", {"model": "crm.lead", "ids": [lead["id"]],
+                                            "values": {"user_id": marc["id"]}})
+        except McpError as exc:
+            to_marc = {"error": exc.error.model_dump()}
+        read = await call("read", {"model": "crm.lead", "ids": [lead["id"]], "fields": ["user_id"]})
+        return found, marc, me, mine, to_marc, read
 
-    found, marc, updated, read = run(biz_server, biz_keys["tokens"]["people_%s_write" % who], flow)
+    found, marc, me, mine, to_marc, read = run(biz_server, biz_keys["tokens"]["people_%s_write" % who], flow)
     assert all(set(user) == {"id", "name"} for user in found["users"])
     names = [user["name"] for user in found["users"]]
     assert "Marc Portal" not in names and "Marc Archived" not in names
-    assert updated["count"] == 1
+    assert mine == [me], "one finds oneself by name"
     if who == "admin":
+        assert ok(to_marc)["count"] == 1
         assert ok(read)["records"][0]["user_id"] == [marc["id"], "Marc Demo"]
     else:
-        assert "No crm.lead record with id" in error_text(read) or read.get("isError")
+        assert to_marc["error"]["code"] == -32003 and to_marc["error"]["data"]["reason"] == "acl", to_marc
+        assert ok(read)["records"][0]["user_id"] in ([me["id"], me["name"]], None), "unchanged"
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -96,7 +106,7 @@ def test_business_words_find_their_models(biz_server, biz_keys, who):
     bills = first["vendor bills"]["menus"][0]
     assert "in_invoice" in bills["domain"] or (bills["defaults"] or {}).get("move_type") == "in_invoice"
     assert bills["defaults"]["move_type"] == "in_invoice"
-    assert first["quotation"]["model"] == "sale.order"
+    assert first["quotation"]["model"] == "sale.order", found["quotation"]
     assert first["delivery"]["model"] == "stock.picking"
 
 
@@ -106,10 +116,7 @@ def test_list_actions_on_sale_order(biz_server, biz_keys, who):
     applies; a mistyped method gets "did you mean" through execute_method."""
     async def flow(call, _init):
         actions = ok(await call("list_actions", {"model": "sale.order"}))
-        orders = ok(await call("search_read", {"model": "sale.order", "domain": [["state", "=", "draft"]],
-                                               "fields": ["name"], "limit": 1}))
-        typo = await call("execute_method", {"model": "sale.order", "method": "action_confrim",
-                                             "ids": [orders["records"][0]["id"]]})
+        typo = await call("execute_method", {"model": "sale.order", "method": "action_confrim"})
         return actions, typo
 
     actions, typo = run(biz_server, biz_keys["tokens"]["people_%s_write" % who], flow)
@@ -131,10 +138,12 @@ def test_schema_defaults_and_list_view_fields(biz_server, biz_keys, who):
     fields = {f["name"]: f for f in schema["fields"]}
     assert fields["partner_id"]["required"] is True and fields["partner_id"]["has_default"] is False
     assert fields["date_order"]["has_default"] is True and fields["name"]["has_default"] is True
-    assert schema["unknown_fields"] == [{"name": "customer", "suggestions": ["partner_id"]}]
+    assert [f["name"] for f in schema["unknown_fields"]] == ["customer"]
+    assert schema["unknown_fields"][0]["suggestions"][0] == "partner_id", "labelled Customer"
     # the Quotations list's columns: number, date, customer, salesperson, total, status
     assert {"name", "partner_id", "user_id", "amount_total", "state"} <= set(orders["fields"])
-    assert orders["records"][0]["user_id"][1], "the salesperson's name is shown"
+    for order in orders["records"]:  # the salesman may have none of his own
+        assert order["user_id"] is None or order["user_id"][1], "the salesperson's name is shown"
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -149,7 +158,7 @@ def test_bugs_found_on_the_way(biz_server, biz_keys, who):
             "value_error": await call("execute_method", {"model": "crm.lead", "method": "action_set_lost",
                                                          "ids": [lead_id], "kwargs": {"lost_reason": "too late"}}),
             "computed_kwarg": await call("execute_method", {"model": "crm.lead", "method": "action_set_lost",
-                                                            "ids": [lead_id], "kwargs": {"won_status": "won"}}),
+                                                            "ids": [lead_id], "kwargs": {"day_open": 3.0}}),
             "hidden_link_kwarg": await call("execute_method", {"model": "crm.lead", "method": "action_set_lost",
                                                                "ids": [lead_id], "kwargs": {"lost_reason_id": 99999}}),
             "lost": await call("execute_method", {"model": "crm.lead", "method": "action_set_lost", "ids": [lead_id],
@@ -158,7 +167,7 @@ def test_bugs_found_on_the_way(biz_server, biz_keys, who):
                                                    "domain": [["date_order", ">=", "2026-02-30"]]}),
             "flat": await call("count", {"model": "sale.order", "domain": ["state", "=", "sale"]}),
             "suggest": await call("search_read", {"model": "sale.order", "fields": ["customer"]}),
-            "years": await call("aggregate", {"model": "sale.order", "groupby": ["date_order:year"]}),
+            "years": await call("aggregate", {"model": "crm.lead", "groupby": ["create_date:year"]}),
         }
 
     out = run(biz_server, biz_keys["tokens"]["people_%s_write" % who], flow)
@@ -171,5 +180,5 @@ def test_bugs_found_on_the_way(biz_server, biz_keys, who):
     assert "use \"YYYY-MM-DD\"" in error_text(out["bad_date"])
     assert "wrap the condition in a list" in error_text(out["flat"])
     assert "Did you mean: partner_id" in error_text(out["suggest"])
-    years = [group["date_order:year"] for group in ok(out["years"])["groups"]]
+    years = [group["create_date:year"] for group in ok(out["years"])["groups"]]
     assert years and all(len(year) == 4 and year.isdigit() for year in years), years

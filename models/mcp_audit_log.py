@@ -107,7 +107,7 @@ class McpAuditLog(models.Model):
         valid = [str(rid) for rid in ids if isinstance(rid, int) and not isinstance(rid, bool)]
         text = ", ".join(valid[:MAX_AUDITED_IDS])
         if len(valid) > MAX_AUDITED_IDS:
-            text += " … (+%d)" % (len(valid) - MAX_AUDITED_IDS)
+            text += f" … (+{len(valid) - MAX_AUDITED_IDS})"
         return text or None
 
     @api.model

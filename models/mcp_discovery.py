@@ -12,7 +12,6 @@ import ast
 import re
 
 from lxml import etree
-
 from odoo import api, models
 
 #: Most menu matches reported for one query.
@@ -91,7 +90,7 @@ class McpDiscovery(models.AbstractModel):
             return None
         label, res_model, domain, context = values
         path = menu.display_name
-        if not res_model or not matches(query_words, "%s %s" % (path, label)):
+        if not res_model or not matches(query_words, f"{path} {label}"):
             return None
         context_value = literal(context)
         defaults = None

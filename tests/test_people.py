@@ -5,10 +5,14 @@ the error map, domains, field suggestions, yearly groups, execute_method's
 keyword arguments and the audit row, through the dispatcher as a client
 calls them."""
 import psycopg2.errors
-
 from odoo.tests import new_test_user, tagged
 
-from ..models.mcp_guard_rules import MSG_DOMAIN_FLAT, MSG_DOMAIN_NOT_DATE, MSG_IDENTITY_CLOSED, MSG_PATH_DENIED
+from ..models.mcp_guard_rules import (
+    MSG_DOMAIN_FLAT,
+    MSG_DOMAIN_NOT_DATE,
+    MSG_IDENTITY_CLOSED,
+    MSG_PATH_DENIED,
+)
 from ..protocol import errors
 from ..tools.execute_method import field_kwargs
 from .test_dispatcher import DispatcherCase, _raiser
@@ -184,7 +188,7 @@ class TestPeople(DispatcherCase):
             "model": "res.partner", "method": "no_such_button", "ids": [self.partner.id, 7]}})
         self.env.cr.execute("SELECT tool, method, record_ids FROM mcp_audit_log WHERE key_id = %s "
                             "ORDER BY id DESC LIMIT 1", (self.key_write.id,))
-        self.assertEqual(self.env.cr.fetchone(), ("execute_method", "no_such_button", "%d, 7" % self.partner.id))
+        self.assertEqual(self.env.cr.fetchone(), ("execute_method", "no_such_button", f"{self.partner.id}, 7"))
 
     def test_initialize_instructions(self):
         response, _ctx = self.handle("initialize", {"protocolVersion": REVISION, "capabilities": {},

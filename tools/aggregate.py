@@ -18,8 +18,8 @@ MAX_GROUPBY = 4
 #: Groups of a year or a quarter are named by the period ("2026", "2026-Q1"),
 #: not by the date it starts on; months, weeks and days keep that date.
 PERIOD_LABELS = {
-    "year": lambda day: "%04d" % day.year,
-    "quarter": lambda day: "%04d-Q%d" % (day.year, (day.month - 1) // 3 + 1),
+    "year": lambda day: f"{day.year:04d}",
+    "quarter": lambda day: f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}",
 }
 MAX_MEASURES = 20
 

@@ -264,20 +264,19 @@ def get_domain(call, model, key="domain"):
     return list(domain)
 
 
-def _is_date_text(text, with_time):
-    """Whether ``text`` is a date ("YYYY-MM-DD") or, ``with_time``, also a
-    datetime ("YYYY-MM-DD HH:MM[:SS]", ISO 8601 with T/Z/offset)."""
+def _is_date_text(text):
+    """Whether ``text`` is a date ("YYYY-MM-DD") or a datetime ("YYYY-MM-DD
+    HH:MM[:SS]", ISO 8601 with T/Z/offset); PostgreSQL casts either to a
+    date or a timestamp."""
     text = text.strip()
     try:
         if len(text) == 10:
             datetime.date.fromisoformat(text)
-            return True
-        if with_time:
+        else:
             datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-            return True
+        return True
     except ValueError:
-        pass
-    return False
+        return False
 
 
 def _check_date_operand(call, model, term):
@@ -291,7 +290,7 @@ def _check_date_operand(call, model, term):
     for item in operand if isinstance(operand, list) else [operand]:
         if item is None or item is False:
             continue
-        if not isinstance(item, str) or not _is_date_text(item, field.type == "datetime"):
+        if not isinstance(item, str) or not _is_date_text(item):
             raise ToolError(call.guard._msg(MSG_DOMAIN_NOT_DATE, value=json.dumps(item, default=str),
                                             type=field.type, field=path))
 

@@ -48,7 +48,7 @@ def build(env, key, guard, hidden_write_tools=()):
     parts = [START]
     present = [(model, text) for model, text in MODEL_MAP if model in env]
     unreadable = guard.unreadable_models(key, [model for model, _text in present]) if key else set()
-    shown = ["%s (%s)" % (model, text) for model, text in present if model not in unreadable]
+    shown = [f"{model} ({text})" for model, text in present if model not in unreadable]
     if shown:
         parts.append(MAP_SENTENCE % "; ".join(shown))
     parts.append(BUTTONS_SENTENCE)

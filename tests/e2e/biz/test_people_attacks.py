@@ -4,7 +4,12 @@ the admin and as a sales person: nothing but a user's id and name comes out,
 and only of active internal users for find_user."""
 import pytest
 
-from ....models.mcp_guard_rules import MSG_DOMAIN_ID_ONLY, MSG_METHOD_DENIED, MSG_MODEL_BLOCKED, MSG_PATH_DENIED
+from ....models.mcp_guard_rules import (
+    MSG_DOMAIN_ID_ONLY,
+    MSG_METHOD_DENIED,
+    MSG_MODEL_BLOCKED,
+    MSG_PATH_DENIED,
+)
 from ..attack_helpers import client, denied, tool_error_text, tool_ok, tool_raw
 
 USERS = "res.users"
@@ -13,7 +18,7 @@ WHO = ("admin", "salesman")
 
 @pytest.fixture(scope="module", params=WHO)
 def mcp(request, biz_server, biz_keys):
-    return client(biz_server, biz_keys["tokens"]["people_%s_write" % request.param])
+    return client(biz_server, biz_keys["tokens"][f"people_{request.param}_write"])
 
 
 def _path_denied(path, field="user_id"):

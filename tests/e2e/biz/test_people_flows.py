@@ -44,7 +44,7 @@ def test_whoami_and_my_pipeline(biz_server, biz_keys, who):
         counted = ok(await call("count", {"model": "crm.lead", "domain": [["user_id", "=", me["user"]["id"]]]}))
         return me, pipeline, counted
 
-    me, pipeline, counted = run(biz_server, biz_keys["tokens"]["people_%s_write" % who], flow)
+    me, pipeline, counted = run(biz_server, biz_keys["tokens"][f"people_{who}_write"], flow)
     assert me["user"]["id"] == biz_keys["users"][who]
     assert me["scope"] == "write"
     assert me["access"]["crm.lead"]["read"] is True
@@ -66,7 +66,7 @@ def test_assign_to_marc(biz_server, biz_keys, who):
     reach while Odoo notifies), as a clean access error, nothing written."""
     async def flow(call, _init):
         found = ok(await call("find_user", {"name": "Marc"}))
-        lead = ok(await call("create", {"model": "crm.lead", "values": {"name": "People: assign (%s)" % who}}))
+        lead = ok(await call("create", {"model": "crm.lead", "values": {"name": f"People: assign ({who})"}}))
         marc = next(user for user in found["users"] if user["name"] == "Marc Demo")
         me = ok(await call("whoami", {}))["user"]
         mine = ok(await call("find_user", {"name": me["name"]}))["users"]
@@ -78,7 +78,7 @@ def test_assign_to_marc(biz_server, biz_keys, who):
         read = await call("read", {"model": "crm.lead", "ids": [lead["id"]], "fields": ["user_id"]})
         return found, marc, me, mine, to_marc, read
 
-    found, marc, me, mine, to_marc, read = run(biz_server, biz_keys["tokens"]["people_%s_write" % who], flow)
+    found, marc, me, mine, to_marc, read = run(biz_server, biz_keys["tokens"][f"people_{who}_write"], flow)
     assert all(set(user) == {"id", "name"} for user in found["users"])
     names = [user["name"] for user in found["users"]]
     assert "Marc Portal" not in names and "Marc Archived" not in names
@@ -100,7 +100,7 @@ def test_business_words_find_their_models(biz_server, biz_keys, who):
         return {query: ok(await call("list_models", {"query": query}))
                 for query in ("vendor bills", "quotation", "delivery")}
 
-    found = run(biz_server, biz_keys["tokens"]["people_%s_read" % who], flow)
+    found = run(biz_server, biz_keys["tokens"][f"people_{who}_read"], flow)
     first = {query: result["models"][0] for query, result in found.items()}
     assert first["vendor bills"]["model"] == "account.move"
     bills = first["vendor bills"]["menus"][0]
@@ -119,7 +119,7 @@ def test_list_actions_on_sale_order(biz_server, biz_keys, who):
         typo = await call("execute_method", {"model": "sale.order", "method": "action_confrim"})
         return actions, typo
 
-    actions, typo = run(biz_server, biz_keys["tokens"]["people_%s_write" % who], flow)
+    actions, typo = run(biz_server, biz_keys["tokens"][f"people_{who}_write"], flow)
     confirm = [a for a in actions["actions"] if a["method"] == "action_confirm"]
     assert confirm and confirm[0]["label"] == "Confirm"
     assert "state" in confirm[0]["invisible"]
@@ -134,7 +134,7 @@ def test_schema_defaults_and_list_view_fields(biz_server, biz_keys, who):
         orders = ok(await call("search_read", {"model": "sale.order", "limit": 2}))
         return schema, orders
 
-    schema, orders = run(biz_server, biz_keys["tokens"]["people_%s_read" % who], flow)
+    schema, orders = run(biz_server, biz_keys["tokens"][f"people_{who}_read"], flow)
     fields = {f["name"]: f for f in schema["fields"]}
     assert fields["partner_id"]["required"] is True and fields["partner_id"]["has_default"] is False
     assert fields["date_order"]["has_default"] is True and fields["name"]["has_default"] is True
@@ -149,7 +149,7 @@ def test_schema_defaults_and_list_view_fields(biz_server, biz_keys, who):
 @pytest.mark.parametrize("who", WHO)
 def test_bugs_found_on_the_way(biz_server, biz_keys, who):
     async def flow(call, init):
-        lead = ok(await call("create", {"model": "crm.lead", "values": {"name": "People: lost (%s)" % who,
+        lead = ok(await call("create", {"model": "crm.lead", "values": {"name": f"People: lost ({who})",
                                                                          "type": "opportunity"}}))
         lead_id = lead["ids"][0] if "ids" in lead else lead["id"]
         reasons = ok(await call("search_read", {"model": "crm.lost.reason", "fields": ["name"], "limit": 1}))
@@ -170,7 +170,7 @@ def test_bugs_found_on_the_way(biz_server, biz_keys, who):
             "years": await call("aggregate", {"model": "crm.lead", "groupby": ["create_date:year"]}),
         }
 
-    out = run(biz_server, biz_keys["tokens"]["people_%s_write" % who], flow)
+    out = run(biz_server, biz_keys["tokens"][f"people_{who}_write"], flow)
     assert "crm.lead (leads and opportunities (the pipeline))" in out["init"]
     assert "message_post" in out["init"] and "whoami" in out["init"]
     assert error_text(out["value_error"]) == "Odoo refused the call: Invalid field 'lost_reason' on model 'crm.lead'"

@@ -62,8 +62,8 @@ def _error(result):
 
 def test_every_tool_has_an_output_schema(output_schemas):
     assert sorted(output_schemas) == sorted([
-        "aggregate", "count", "create", "delete", "execute_method", "get_model_schema",
-        "list_models", "name_search", "read", "search_read", "update"])
+        "aggregate", "count", "create", "delete", "execute_method", "find_user", "get_model_schema",
+        "list_actions", "list_models", "name_search", "read", "search_read", "update", "whoami"])
 
 
 def test_list_models(mcp_url, token, output_schemas):
@@ -212,7 +212,7 @@ def test_execute_method(mcp_url, token, output_schemas):
 
 
 def test_read_only_key_cannot_write(mcp_url, e2e_keys):
-    """A read-scope key is offered the 7 read tools only (``initialize``'s
+    """A read-scope key is offered the 10 read tools only (``initialize``'s
     instructions say so), and a write tool called anyway is refused with a
     JSON-RPC error the SDK raises."""
     async def run():
@@ -224,7 +224,8 @@ def test_read_only_key_cannot_write(mcp_url, e2e_keys):
                 return init, listed, exc.error
         return init, listed, None
     init, listed, error = asyncio.run(run())
-    assert listed == ["aggregate", "count", "get_model_schema", "list_models", "name_search", "read", "search_read"]
+    assert listed == ["aggregate", "count", "find_user", "get_model_schema", "list_actions", "list_models",
+                      "name_search", "read", "search_read", "whoami"]
     assert init.instructions.endswith(
         "This API key is read-only, so tools/list does not offer the write tools "
         "(create, delete, execute_method, update).")

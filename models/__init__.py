@@ -8,6 +8,8 @@ from . import mcp_guard_selection
 from . import mcp_guard_wizards
 from . import mcp_guard_create
 from . import mcp_guard_documents
+from . import mcp_guard_identity
+from . import mcp_discovery
 from . import mcp_write_fence
 from . import mcp_model_access
 from . import mcp_auth_counter

@@ -28,8 +28,10 @@ def _insert_own_cursor(registry, query):
         _logger.exception("MCP audit: could not write an audit row after a rollback")
 
 #: The only columns ``_record`` accepts (anything else is dropped).
-AUDIT_FIELDS = ("key_id", "user_id", "ip", "transport", "rpc_method", "tool", "model",
-                "outcome", "error_code", "duration_ms")
+AUDIT_FIELDS = ("key_id", "user_id", "ip", "transport", "rpc_method", "tool", "model", "method",
+                "record_ids", "outcome", "error_code", "duration_ms")
+#: Most record ids an audit row names (``record_ids``); more are counted.
+MAX_AUDITED_IDS = 20
 
 
 class McpAuditLog(models.Model):
@@ -49,6 +51,9 @@ class McpAuditLog(models.Model):
     rpc_method = fields.Char(string="JSON-RPC Method", readonly=True)
     tool = fields.Char(readonly=True)
     model = fields.Char(readonly=True)
+    method = fields.Char(readonly=True, help="The method execute_method called.")
+    record_ids = fields.Char(string="Record IDs", readonly=True,
+                             help="Ids of the records a tool call named (at most 20, then how many more).")
     outcome = fields.Selection(
         [("ok", "OK"), ("denied", "Denied"), ("error", "Error")], required=True, default="ok", readonly=True,
         index=True)
@@ -81,9 +86,11 @@ class McpAuditLog(models.Model):
     def _clean_vals(self, vals):
         """Keep only the audit columns, truncating free texts."""
         clean = {name: vals[name] for name in AUDIT_FIELDS if vals.get(name) not in (None, "")}
-        for name in ("ip", "rpc_method", "tool", "model"):
+        for name in ("ip", "rpc_method", "tool", "model", "method"):
             if name in clean:
                 clean[name] = str(clean[name])[:128]
+        if "record_ids" in clean:
+            clean["record_ids"] = self._ids_text(clean["record_ids"])
         for name in ("key_id", "user_id"):
             if name in clean and isinstance(clean[name], models.BaseModel):
                 clean[name] = clean[name].id
@@ -92,6 +99,18 @@ class McpAuditLog(models.Model):
         if "duration_ms" in clean:
             clean["duration_ms"] = int(clean["duration_ms"])
         return clean
+
+    @staticmethod
+    def _ids_text(ids):
+        """``"7, 8"`` of a list of ids (integers only, at most
+        ``MAX_AUDITED_IDS``, then ``"… (+n)"``); other values as text, cut."""
+        if not isinstance(ids, (list, tuple)):
+            return str(ids)[:128]
+        valid = [str(rid) for rid in ids if isinstance(rid, int) and not isinstance(rid, bool)]
+        text = ", ".join(valid[:MAX_AUDITED_IDS])
+        if len(valid) > MAX_AUDITED_IDS:
+            text += f" … (+{len(valid) - MAX_AUDITED_IDS})"
+        return text or None
 
     @api.model
     def _record(self, vals):

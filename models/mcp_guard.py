@@ -12,6 +12,7 @@ What it refuses and the exact messages it says so with are in
 ``mcp_guard_rules.py``.
 """
 import difflib
+import json
 
 import pytz
 
@@ -25,7 +26,7 @@ from .mcp_guard_rules import (
     MSG_MODEL_RULE, MSG_MODEL_ACL, MSG_UNKNOWN_MODEL, MSG_DID_YOU_MEAN, MSG_BAD_OPERATION, MSG_BAD_MODEL_NAME,
     MSG_UNKNOWN_FIELD, MSG_FIELD_DENIED, MSG_PATH_DENIED, MSG_PATH_NOT_RELATIONAL, MSG_BAD_PATH,
     MSG_BAD_FIELDS, MSG_DOMAIN_NOT_LIST, MSG_DOMAIN_BAD_TERM, MSG_DOMAIN_BAD_OPERATOR, MSG_DOMAIN_BAD_VALUE,
-    MSG_DOMAIN_ARITY, MSG_DOMAIN_TOO_COMPLEX, MSG_DOMAIN_ID_ONLY, MSG_BAD_ORDER, MSG_ORDER_NOT_STORED,
+    MSG_DOMAIN_ARITY, MSG_DOMAIN_FLAT, MSG_DOMAIN_TOO_COMPLEX, MSG_DOMAIN_ID_ONLY, MSG_BAD_ORDER, MSG_ORDER_NOT_STORED,
     MSG_BAD_GROUPBY, MSG_BAD_GRANULARITY, MSG_BAD_AGGREGATE, MSG_UNKNOWN_AGGREGATE, MSG_AGGREGATE_NOT_NUMERIC,
     MSG_GROUPBY_PATH, MSG_NAME_SEARCH_OPERATOR, NAME_SEARCH_OPERATORS, NUMERIC_AGGREGATE_FUNCTIONS,
     NUMERIC_FIELD_TYPES,
@@ -86,15 +87,43 @@ class McpGuard(models.AbstractModel):
         matches = self._close_names(word, candidates)
         return self._msg(MSG_DID_YOU_MEAN, suggestions=", ".join(matches)) if matches else ""
 
-    def _unknown_field(self, model, name):
+    def _unknown_field(self, model, name, key=None):
         """The ToolError for a field ``name`` that ``model`` lacks, with
-        close names among the fields the user may see."""
-        visible = [fname for fname, fld in model._fields.items() if self._field_accessible(fld)]
-        close = self._close_names(name, visible)
+        close names among the fields the user may use (:meth:`field_suggestions`)."""
+        close = self.field_suggestions(model, name, key)
         message = self._msg(MSG_UNKNOWN_FIELD, field=name, model=model._name)
         if close:
             message += self._msg(MSG_DID_YOU_MEAN, suggestions=", ".join(close))
         return ToolError(message, data={"model": model._name, "field": name, "suggestions": close})
+
+    def field_suggestions(self, model, word, key=None):
+        """Up to 3 field names of ``model`` for a mistyped or guessed ``word``:
+        first the fields whose label (in the user's language) is the word or
+        holds it as a word ("customer" → ``partner_id``, labelled Customer),
+        then names close to it. Only fields the guard lets through: never a
+        blocked or hidden field, nor, with ``key``, a relation into a model the
+        key may not read (a res.users many2one stays: ids are usable)."""
+        extra = self._extra_blocked()
+        fields = {}
+        for fname, field in model._fields.items():
+            if not self._field_accessible(field):
+                continue
+            if field.relational and key is not None and not self._usable_relation(field, key, extra):
+                continue
+            fields[fname] = str(field._description_string(self.env) or fname).lower()
+        wanted = str(word).strip().lower().replace("_", " ")
+        by_label = [fname for fname, label in fields.items() if label == wanted]
+        by_label += [fname for fname, label in fields.items()
+                     if fname not in by_label and wanted and wanted in label.split()]
+        close = self._close_names(word, fields)
+        return list(dict.fromkeys(by_label + close))[:3]
+
+    def _usable_relation(self, field, key, extra):
+        """Whether the relational ``field`` points at a model the key may read,
+        or is a many2one to a user while the identity windows are open."""
+        if field.type == "many2one" and field.comodel_name == "res.users" and self.identity_enabled():
+            return True
+        return self._refusal(field.comodel_name, "read", key, extra) is None
 
     # ------------------------------------------------------------------
     # models
@@ -198,7 +227,7 @@ class McpGuard(models.AbstractModel):
         for position, name in enumerate(parts):
             field = model._fields.get(name)
             if field is None:
-                raise self._unknown_field(model, name)
+                raise self._unknown_field(model, name, key)
             if not self._field_accessible(field):
                 raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=model._name),
                                    data={"model": model._name, "field": name, "reason": "field"})
@@ -260,6 +289,11 @@ class McpGuard(models.AbstractModel):
         Returns the domain as a list (terms as tuples)."""
         if domain is None:
             return []
+        if isinstance(domain, (list, tuple)) and len(domain) == 3 and isinstance(domain[0], str) \
+                and domain[0] not in DOMAIN_LOGIC_OPERATORS and isinstance(domain[1], str) \
+                and domain[1].lower() in DOMAIN_TERM_OPERATORS:
+            # one condition not wrapped: ["name", "=", "x"] for [["name", "=", "x"]]
+            raise ToolError(self._msg(MSG_DOMAIN_FLAT, term=json.dumps(list(domain), default=str)))
         return self._check_domain(model_name, domain, key, self._extra_blocked(), depth=0)
 
     def _check_domain(self, model_name, domain, key, extra, depth):

@@ -249,6 +249,12 @@ MSG_GROUPBY_PATH = _lt("Cannot group by the path %(path)r: group by %(field)r it
                        " properties field).")
 MSG_NAME_SEARCH_OPERATOR = _lt("Argument 'operator' must be one of %(operators)s.")
 MSG_DOMAIN_NOT_NUMBER = _lt("Invalid value %(value)s for %(type)s field %(field)r in domain: use a number.")
+MSG_DOMAIN_NOT_DATE = _lt("Invalid value %(value)s for %(type)s field %(field)r in domain: use \"YYYY-MM-DD\""
+                          " (or \"YYYY-MM-DD HH:MM:SS\" in UTC for a datetime).")
+MSG_DOMAIN_FLAT = _lt("A domain is a list of conditions, each one a list: wrap the condition in a list,"
+                      " e.g. [%(term)s] instead of %(term)s.")
+MSG_IDENTITY_CLOSED = _lt("Users are not available through MCP on this server (the identity windows are closed"
+                          " in the MCP settings).")
 MSG_METHOD_INVALID = _lt("Invalid method name %(method)r.")
 MSG_METHOD_DENIED = _lt("Method '%(method)s' of model '%(model)s' cannot be called through MCP.")
 MSG_METHOD_UNKNOWN = _lt("Model '%(model)s' has no public method '%(method)s'.")

@@ -29,29 +29,23 @@ from ..protocol import (
     revisions,
 )
 from ..protocol.tool_result import tool_result
-from ..tools import completion, prompts, registry, resources
+from ..tools import completion, instructions, prompts, registry, resources
 from ..tools.context import McpContext  # noqa: F401 - built by the transports from here
 
 _logger = logging.getLogger(__name__)
 
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 PAGE_SIZE = 100
+#: Longest ValueError message passed to the agent.
+MAX_VALUE_ERROR_MESSAGE = 500
 #: Handlers that neither read nor write the database: no savepoint around them
 #: (not tools/list: ``_mcp_tools()`` overrides of other addons may query).
 NO_DATABASE_HANDLERS = frozenset({
     "_rpc_ping", "_rpc_server_discover", "_rpc_prompts_list", "_rpc_resources_templates_list",
 })
-INSTRUCTIONS_START = (
-    "Odoo ERP data through the ORM, as the Odoo user of your API key. "
-    "Start with list_models, then get_model_schema, then search_read / aggregate. "
-)
-#: ``initialize`` instructions for a read-write key.
-INSTRUCTIONS = INSTRUCTIONS_START + (
-    "Write tools (create, update, delete, duplicate, execute_method, wizard) need a read-write key. "
-    "A button that opens a dialog returns a `wizard` handle: read it, set its fields and press its buttons "
-    "with the wizard tool.")
-#: Their last sentence for a read-only key (``%s``: the write tools it is not offered).
-READ_ONLY_INSTRUCTION = "This API key is read-only, so tools/list does not offer the write tools (%s)."
+#: Kept for code importing them from here: the instructions live in tools/instructions.py.
+INSTRUCTIONS_START = instructions.START
+READ_ONLY_INSTRUCTION = instructions.READ_ONLY_SCOPE
 
 
 _validators = {}
@@ -189,7 +183,10 @@ class McpServer(models.AbstractModel):
                                                                                     not found, else -32603
         ``UserError``/``RedirectWarning``      ``isError``: Odoo's text, user       -32603
                                                names redacted
+        ``ValueError`` (business code)         ``isError``: its first line, user    -32603
+                                               names redacted, at most 500 chars
         PostgreSQL statement timeout           ``isError``: took too long           -32006
+        PostgreSQL bad date/time value         ``isError``: the date format to use  -32603
         PostgreSQL data/integrity error        ``isError``: the database refused    -32603
         concurrency (Odoo retries)             ``None``: propagates                 same
         anything else                          -32603 "Internal error" (logged)     same
@@ -226,10 +223,21 @@ class McpServer(models.AbstractModel):
             # the names of users ("Linked active users: ...")
             message = str(exc.args[0] if exc.args else exc)
             return error_map.Failure.tool(self.env["mcp.guard"].redact_user_names(message, params.get("arguments")))
+        elif isinstance(exc, ValueError) and in_tool:
+            # business code refusing a value ("Invalid field 'lost_reason' on
+            # model 'crm.lead'", a bad selection value): the agent can fix it.
+            # First line only (never a traceback), bounded, users' names out.
+            message = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:MAX_VALUE_ERROR_MESSAGE]
+            _logger.info("MCP %s: ValueError answered as a tool error: %s", where, message)
+            return error_map.Failure.tool(errors.MSG_VALUE_ERROR % self.env["mcp.guard"].redact_user_names(
+                message, params.get("arguments")))
         elif isinstance(exc, psycopg2.errors.QueryCanceled):  # statement_timeout_ms
             if in_tool:
                 return error_map.Failure.tool(errors.MSG_QUERY_CANCELLED)
             exc = errors.QueryCancelled()
+        elif isinstance(exc, (psycopg2.errors.InvalidDatetimeFormat, psycopg2.errors.DatetimeFieldOverflow)) \
+                and in_tool:
+            return error_map.Failure.tool(errors.MSG_BAD_DATE_VALUE)
         elif isinstance(exc, (psycopg2.errors.DataError, psycopg2.errors.IntegrityError)) and in_tool:
             return error_map.Failure.tool(f"The database refused the values: {exc.diag.message_primary}")
         elif not isinstance(exc, errors.McpError):
@@ -298,14 +306,13 @@ class McpServer(models.AbstractModel):
         return capabilities.initialize_result(revision, self._instructions(ctx))
 
     def _instructions(self, ctx):
-        """``instructions`` of the initialize result: :data:`INSTRUCTIONS`;
+        """``instructions`` of the initialize result (``tools/instructions.py``):
         for a read-only key its last sentence says which tools are not offered."""
+        hidden = ()
         if ctx.key and ctx.guard.is_read_only(ctx.key):
             hidden = sorted(tool.name for tool in self._tool_map().values()
                             if tool.writes and tool.available(ctx.user_env))
-            if hidden:
-                return INSTRUCTIONS_START + READ_ONLY_INSTRUCTION % ", ".join(hidden)
-        return INSTRUCTIONS
+        return instructions.build(ctx.user_env or self.env, ctx.key, ctx.guard, hidden)
 
     def _rpc_ping(self, params, ctx):
         return {}
@@ -349,6 +356,10 @@ class McpServer(models.AbstractModel):
             raise errors.ToolError("arguments must be a JSON object")
         if isinstance(arguments.get("model"), str):
             ctx.audit["model"] = arguments["model"][:128]
+        if isinstance(arguments.get("method"), str):  # execute_method
+            ctx.audit["method"] = arguments["method"][:128]
+        if isinstance(arguments.get("ids"), list) and arguments["ids"]:
+            ctx.audit["record_ids"] = arguments["ids"]
         problems = self._validate_arguments(tool, arguments)
         if problems:
             raise errors.ToolError("Invalid arguments: " + "; ".join(problems))

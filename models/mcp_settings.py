@@ -48,6 +48,9 @@ SETTINGS_SPEC = {
     "max_document_bytes": ("int", 10485760, 1024, 52428800),
     # export_records: most records in one export (search_read pages are max_records).
     "max_export_records": ("int", 2000, 1, 50000),
+    # whoami, find_user and users' display names in many2one values: the only
+    # windows into res.users (models/mcp_guard_identity.py). False closes them.
+    "identity_windows": ("bool", True, None, None),
 }
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")

@@ -75,6 +75,11 @@ class ResConfigSettings(models.TransientModel):
         "Groups Allowed to Authorize Apps", help="XML ids of groups (comma separated), e.g. base.group_user: "
         "only their users may connect an app to Odoo.")
 
+    mcp_identity_windows = fields.Boolean(
+        "Users' Names and whoami",
+        help="Agents see the display names of related users (salesperson...), may call whoami and find active "
+        "internal users by name (id and name only). Off: users are ids only and find_user is refused.")
+
     @api.model
     def get_values(self):
         """Load the MCP settings (effective values) into the form."""

@@ -110,6 +110,11 @@ class RateLimited(McpError):
 #: A statement of the request ran past ``statement_timeout_ms`` (PostgreSQL
 #: cancelled it): a tool's ``isError`` text, or the message of ``QueryCancelled``.
 MSG_QUERY_CANCELLED = "The query took too long and was cancelled."
+#: A ValueError of Odoo's business code, as a tool result (``%s``: its first line).
+MSG_VALUE_ERROR = "Odoo refused the call: %s"
+#: PostgreSQL refused a date or datetime value (the agent's domain or values).
+MSG_BAD_DATE_VALUE = ("Invalid date or datetime value: use \"YYYY-MM-DD\" for dates and "
+                      "\"YYYY-MM-DD HH:MM:SS\" (UTC) for datetimes.")
 
 
 class QueryCancelled(McpError):

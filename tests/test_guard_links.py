@@ -266,8 +266,10 @@ class TestGuardLinks(McpSecurityCase):
         schema = self.run_tool("get_model_schema", {"model": "res.partner"})
         names = {f["name"] for f in schema["fields"]}
         self.assertIn("parent_id", names)
-        self.assertFalse(names & {"user_ids", "partner_share", "user_id"})  # user_id: into res.users, by id only
-        self.assertTrue({"user_ids", "partner_share", "user_id"} <= set(schema["blocked_fields"]))
+        self.assertFalse(names & {"user_ids", "partner_share"})
+        self.assertTrue({"user_ids", "partner_share"} <= set(schema["blocked_fields"]))
+        # user_id: a many2one to users, [id, name] (identity windows), described as such
+        self.assertIn("user_id", names)
         rows = self.run_tool("search_read", {"model": "res.partner", "domain": [["id", "=", self.visible.id]]})
         self.assertNotIn("partner_share", rows["records"][0])
         for name, arguments in (("read", {"ids": [self.visible.id], "fields": ["user_ids"]}),

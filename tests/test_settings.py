@@ -16,6 +16,7 @@ DEFAULTS = {
                              "::1"],
     "oauth_authorize_groups": ["base.group_user"],
     "max_document_bytes": 10485760, "max_export_records": 2000,
+    "identity_windows": True,
 }
 
 

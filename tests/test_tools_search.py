@@ -59,19 +59,24 @@ class TestSearchTools(ToolsCase):
         self.assertEqual(list(first)[0], "id")
 
     def test_search_read_default_fields(self):
+        """Without fields, search_read returns the columns of the model's list
+        view as Odoo renders it for the user (never a hidden or heavy field)."""
         result = self.run_tool("search_read", {"model": "res.partner", "domain": self.mcp_domain, "limit": 1})
         fields = result["fields"]
         self.assertEqual(fields[:2], ["id", "display_name"])
         self.assertLessEqual(len(fields), 22)
+        columns = self.uenv["mcp.discovery"].list_columns("res.partner")
+        self.assertIn("email", columns)
+        self.assertEqual(fields[2:], [f for f in columns if f in fields and f not in ("id", "display_name")])
+        self.assertIn("email", fields)
         partner_fields = self.env["res.partner"]._fields
         for fname in fields[2:]:
-            field = partner_fields[fname]
-            self.assertTrue(field.store, fname)
-            self.assertNotIn(field.type, ("binary", "html", "one2many", "many2many"), fname)
-            if field.relational:
-                self.assertNotEqual(field.comodel_name, "res.users", fname)
-        self.assertNotIn("user_id", fields)
+            self.assertNotIn(partner_fields[fname].type, ("binary", "html", "one2many"), fname)
+        self.assertNotIn("user_ids", fields)
         self.assertEqual(set(result["records"][0]), set(fields))
+        # read keeps its own small default set
+        read = self.run_tool("read", {"model": "res.partner", "ids": [self.partners[0].id]})
+        self.assertIn("name", read["fields"])
 
     def test_search_read_pagination_to_the_end(self):
         seen, offset, pages = [], 0, 0
@@ -106,7 +111,8 @@ class TestSearchTools(ToolsCase):
         calls = []
 
         def spy(records, domain, offset=0, limit=None, order=None, **kwargs):
-            calls.append(limit)
+            if not (len(domain) == 1 and domain[0][:2] == ("id", "in")):  # the ORM's fetch of known ids
+                calls.append(limit)
             return original(records, domain, offset=offset, limit=limit, order=order, **kwargs)
 
         with patch.object(Partner, "_search", spy):
@@ -201,7 +207,8 @@ class TestSearchTools(ToolsCase):
         partner.user_id = self.user
         result = self.run_tool("search_read", {"model": "res.partner", "domain": [["id", "=", partner.id]],
                                                "fields": ["user_id"], "x2many_names": True})
-        self.assertEqual(result["records"][0]["user_id"], [self.user.id, None])
+        # users are a window of their own: the name where Odoo lets the key's user read the user
+        self.assertEqual(result["records"][0]["user_id"], [self.user.id, "MCP Tools User"])
         with self.assertRaises(McpAccessDenied):  # mirrors res.users: not accessible at all
             self.tool("search_read").run(self.make_call({"model": "res.partner", "fields": ["user_ids"]}))
         self.assertToolError("search_read", {"model": "res.partner", "fields": ["user_id.login"]}, "Dotted paths")
@@ -248,9 +255,17 @@ class TestSearchTools(ToolsCase):
         self.assertEqual(fields["name"]["type"], "char")
         self.assertEqual(fields["country_id"]["relation"], "res.country")
         self.assertIn(["contact", "Contact"], fields["type"]["selection"])
-        self.assertNotIn("user_id", fields)
-        self.assertIn("user_id", result["blocked_fields"])
+        # a many2one to users is described (its value is [id, name]; find_user gives ids)
+        self.assertEqual(fields["user_id"]["relation"], "res.users")
+        self.assertIn("find_user", fields["user_id"]["note"])
+        self.assertNotIn("user_ids", fields)
+        self.assertIn("user_ids", result["blocked_fields"])
         self.assertEqual(result["count"], len(result["fields"]))
+        compact = self.run_tool("get_model_schema", {"model": "res.partner", "compact": True})
+        compact_fields = {f["name"]: f for f in compact["fields"]}
+        self.assertNotIn("help", compact_fields["lang"])
+        self.assertNotIn("store", compact_fields["name"])
+        self.assertIn("contact", compact_fields["type"]["selection"])
         small = self.run_tool("get_model_schema", {"model": "res.partner", "fields": ["name", "email"],
                                                    "include_help": False})
         self.assertEqual({f["name"] for f in small["fields"]}, {"name", "email"})

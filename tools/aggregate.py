@@ -15,6 +15,12 @@ from .schemas import DOMAIN, LIMIT, MODEL, NEXT_OFFSET, OFFSET, TZ, read_annotat
 from .serialize import datetime_to_json, json_safe, user_tz
 
 MAX_GROUPBY = 4
+#: Groups of a year or a quarter are named by the period ("2026", "2026-Q1"),
+#: not by the date it starts on; months, weeks and days keep that date.
+PERIOD_LABELS = {
+    "year": lambda day: f"{day.year:04d}",
+    "quarter": lambda day: f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}",
+}
 MAX_MEASURES = 20
 
 
@@ -81,12 +87,15 @@ class Aggregate(Tool):
         rows = rows[:limit]
         groups = []
         hidden = {}  # comodel name -> True when the key may not read it (names hidden)
+        user_ids = [value.id for row in rows for value in row[:len(groupby)]
+                    if hasattr(value, "_name") and value._name == "res.users" and value]
+        user_names = call.guard.user_names(user_ids) if user_ids else {}
         for row in rows:
             group = {}
             for spec, value in zip(groupby, row):
                 if hasattr(value, "_name") and value._name not in hidden:
                     hidden[value._name] = bool(call.guard._refusal(value._name, "read", call.key))
-                group[spec] = self._group_value(model, spec, value, hidden)
+                group[spec] = self._group_value(model, spec, value, hidden, user_names)
             for spec, value in zip(measures, row[len(groupby):]):
                 group[spec] = json_safe(value)
             groups.append(group)
@@ -160,7 +169,7 @@ class Aggregate(Tool):
         return ", ".join(terms)
 
     # result formatting ----------------------------------------------------
-    def _group_value(self, model, spec, value, hidden=None):
+    def _group_value(self, model, spec, value, hidden=None, user_names=None):
         fname, _sep, granularity = spec.partition(":")
         field = model._fields[fname]
         if hasattr(value, "_name") and hasattr(value, "ids"):
@@ -169,7 +178,8 @@ class Aggregate(Tool):
             # like search_read: a comodel the key may not read (blocked, rule,
             # ACL) gives its ids only, never display names (e.g. users' names)
             if (hidden or {}).get(value._name):
-                return [value.id, None]
+                names = (user_names or {}) if value._name == "res.users" else {}
+                return [value.id, names.get(value.id)]
             readable = value._filtered_access("read")
             return [value.id, value.display_name if readable else None]
         if value is None or (value is False and field.type != "boolean"):
@@ -177,6 +187,8 @@ class Aggregate(Tool):
         if field.type == "selection" and not granularity:
             labels = dict(field._description_selection(model.env) or [])
             return {"value": value, "label": str(labels[value]) if value in labels else None}
+        if granularity in PERIOD_LABELS and isinstance(value, datetime.date):
+            return PERIOD_LABELS[granularity](value)
         if isinstance(value, datetime.datetime):
             return datetime_to_json(value)
         return json_safe(value)

@@ -11,9 +11,11 @@ an order or a field list may hold — operators, paths, fields — is checked by
 the guard (``mcp.guard``, rule lists in ``models/mcp_guard_rules.py``), with
 its messages and suggestions.
 """
+import datetime
 import json
 
-from ..models.mcp_guard_rules import MSG_DOMAIN_NOT_NUMBER, NUMERIC_FIELD_TYPES, TEXT_MATCH_OPERATORS
+from ..models.mcp_guard_rules import (MSG_DOMAIN_NOT_DATE, MSG_DOMAIN_NOT_NUMBER, NUMERIC_FIELD_TYPES,
+                                      TEXT_MATCH_OPERATORS)
 from ..protocol.errors import McpAccessDenied, ToolError
 
 DEFAULT_MAX_RECORDS = 100
@@ -28,10 +30,10 @@ PRIORITY_FIELDS = ("name", "ref", "code", "email", "phone", "mobile", "state", "
                    "partner_id", "user_id", "company_id", "currency_id", "amount_total", "active")
 
 
-def unknown_field(model, field_name):
+def unknown_field(model, field_name, key=None):
     """The guard's ToolError for an unknown field of ``model`` (with close
-    names of the fields the user may see)."""
-    return model.env["mcp.guard"]._unknown_field(model, field_name)
+    names and labels of the fields the user may use)."""
+    return model.env["mcp.guard"]._unknown_field(model, field_name, key)
 
 
 def max_records(call):
@@ -186,6 +188,17 @@ def filter_allowed_fields(call, model, names):
     return allowed
 
 
+def _usable_default(call, model, allowed, field):
+    """Whether ``field`` may be in a default field list: readable, and not
+    into a model the key may not read (a many2one to users while the identity
+    windows are open is one the key may: its value is ``[id, name]``)."""
+    if not field.is_accessible(model.env):
+        return False
+    if field.relational and field.comodel_name not in allowed:
+        return field.type == "many2one" and field.comodel_name == "res.users" and call.guard.identity_enabled()
+    return True
+
+
 def default_field_names(call, model):
     """A small, cheap set of fields: stored, readable, not binary/html/x2many,
     not into a model the key may not read; capped at DEFAULT_FIELDS_CAP, plus
@@ -200,11 +213,31 @@ def default_field_names(call, model):
             break
         if fname in names or fname in LOG_FIELDS or not field.store or field.type in HEAVY_TYPES:
             continue
-        if not field.is_accessible(model.env):
-            continue
-        if field.relational and field.comodel_name not in allowed:
+        if not _usable_default(call, model, allowed, field):
             continue
         names.append(fname)
+    return filter_allowed_fields(call, model, names)
+
+
+def list_view_field_names(call, model):
+    """The fields a user sees in the model's list view
+    (``mcp.discovery.list_columns``: columns as Odoo renders them for the
+    user), the default of ``search_read``: ``id``, ``display_name``, then the
+    columns the guard lets through (no binary, html, one2many or other heavy
+    value; many2many ids are fine), capped at DEFAULT_FIELDS_CAP. Without such
+    columns, :func:`default_field_names`."""
+    allowed = allowed_model_set(call)
+    names = ["id", "display_name"]
+    for fname in call.env["mcp.discovery"].list_columns(model._name):
+        field = model._fields.get(fname)
+        if len(names) >= DEFAULT_FIELDS_CAP + 2:
+            break
+        if field is None or fname in names or (field.type in HEAVY_TYPES and field.type != "many2many"):
+            continue
+        if _usable_default(call, model, allowed, field):
+            names.append(fname)
+    if len(names) == 2:
+        return default_field_names(call, model)
     return filter_allowed_fields(call, model, names)
 
 
@@ -227,7 +260,39 @@ def get_domain(call, model, key="domain"):
     for term in domain:
         if isinstance(term, tuple) and isinstance(term[0], str) and "." not in term[0]:
             _check_numeric_operand(call, model, term)
+            _check_date_operand(call, model, term)
     return list(domain)
+
+
+def _is_date_text(text):
+    """Whether ``text`` is a date ("YYYY-MM-DD") or a datetime ("YYYY-MM-DD
+    HH:MM[:SS]", ISO 8601 with T/Z/offset); PostgreSQL casts either to a
+    date or a timestamp."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            datetime.date.fromisoformat(text)
+        else:
+            datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        return True
+    except ValueError:
+        return False
+
+
+def _check_date_operand(call, model, term):
+    """A term on a date/datetime field compares it with date texts (or
+    null/false), unless its operator matches text: a typo ("2026-13-01")
+    is a clear error, not PostgreSQL's."""
+    path, operator, operand = term
+    field = model._fields[path]
+    if field.type not in ("date", "datetime") or operator in TEXT_MATCH_OPERATORS:
+        return
+    for item in operand if isinstance(operand, list) else [operand]:
+        if item is None or item is False:
+            continue
+        if not isinstance(item, str) or not _is_date_text(item):
+            raise ToolError(call.guard._msg(MSG_DOMAIN_NOT_DATE, value=json.dumps(item, default=str),
+                                            type=field.type, field=path))
 
 
 def _check_numeric_operand(call, model, term):

@@ -1,11 +1,13 @@
 """Tool ``execute_method``: call a public business method of a model."""
 import inspect
 
+from ..models.mcp_guard_rules import SAFE_MIXIN_METHODS
 from ..protocol.errors import ToolError
 from .arguments import get_ids, opt_list, opt_object, require_str
 from .base import Tool
 from .schemas import MODEL, WIZARD
 from .results import _readable_records, describe_result  # noqa: F401 - public names of this module
+from .values import check_values
 from .wizards import action_summary, is_wizard_action, open_wizard
 
 
@@ -75,6 +77,7 @@ class ExecuteMethod(Tool):
             if refused:
                 raise ToolError("No %s record with id %s." % (model._name, ", ".join(map(str, refused))),
                                 data={"model": model._name, "missing_ids": refused})
+        kwargs = field_kwargs(call, records, method_name, kwargs)
         method = getattr(records, method_name)
         try:
             inspect.signature(method).bind(*args, **kwargs)
@@ -91,6 +94,22 @@ class ExecuteMethod(Tool):
         result = describe_result(call, model, value, hidden)
         return {"model": model._name, "method": method_name, "ids": ids,
                 "result": result, "hidden_records": sum(hidden)}
+
+
+def field_kwargs(call, records, method_name, kwargs):
+    """``kwargs`` with every keyword argument named like a field of the model
+    checked and converted as an ``update`` value (``tools/values.check_values``:
+    the guard's field and link checks, writable fields only): business methods
+    often write their keyword arguments (``crm.lead.action_set_lost(**values)``
+    writes them on the leads), so a keyword argument is never a way around
+    ``update``'s rules. The chatter/activity methods have their own argument
+    check (``SAFE_MIXIN_METHODS``) and are left as they are."""
+    if method_name in SAFE_MIXIN_METHODS:
+        return kwargs
+    values = {name: value for name, value in kwargs.items() if name in records._fields}
+    if not values:
+        return kwargs
+    return dict(kwargs, **check_values(call, records, values, "write"))
 
 
 def _signature(method):

@@ -1,4 +1,7 @@
-"""Tool ``list_models``: the models this key may use."""
+"""Tool ``list_models``: the models this key may use, found by their names
+or by the words of the menus the user sees ("vendor bills")."""
+from odoo.exceptions import AccessError
+
 from .arguments import get_limit, get_offset, opt_str
 from .base import Tool
 from .schemas import LIMIT, NEXT_OFFSET, OFFSET, read_annotations
@@ -11,9 +14,14 @@ class ListModels(Tool):
     title = "List models"
     description = (
         "List the Odoo models this connection may read, with their description. "
-        "Filter with `query` (matched against the technical name and the description, "
-        "case-insensitive) and page with `offset`/`limit`. "
-        "Example: {\"query\": \"partner\"} → res.partner (Contact), res.partner.category, …"
+        "Filter with `query`: matched against the technical name and the description, and against "
+        "the menus you see in Odoo, so business words work (\"vendor bills\", \"quotations\", "
+        "\"deliveries\"): such a model comes first with `menus`, each giving the menu's path, its "
+        "filter (`domain`, Odoo's text) and the values it presets (`defaults`, e.g. "
+        "{\"move_type\": \"in_invoice\"}: use them in your domain and create values). "
+        "Page with `offset`/`limit`. "
+        "Example: {\"query\": \"vendor bills\"} → account.move with menus [{\"menu\": \"Invoicing / "
+        "Vendors / Bills\", \"domain\": \"[('move_type', '=', 'in_invoice')]\", …}]"
     )
     input_schema = {
         "type": "object",
@@ -35,6 +43,13 @@ class ListModels(Tool):
                         "model": {"type": "string"},
                         "name": {"type": "string"},
                         "transient": {"type": "boolean"},
+                        "menus": {"type": "array", "items": {
+                            "type": "object",
+                            "properties": {"menu": {"type": "string"}, "action": {"type": ["string", "null"]},
+                                           "domain": {"type": ["string", "null"]},
+                                           "defaults": {"type": ["object", "null"]}},
+                            "required": ["menu"]},
+                            "description": "Menus matching the query that open this model."},
                     },
                     "required": ["model", "name"],
                 },
@@ -55,16 +70,41 @@ class ListModels(Tool):
         limit = get_limit(call)
         offset = get_offset(call)
         env = call.env
-        entries = []
-        for model_name in call.guard.allowed_models(call.key, "read"):
+        allowed = call.guard.allowed_models(call.key, "read")
+        menus = self._menus(call, query, set(allowed))
+        entries, by_menu = [], []
+        for model_name in allowed:
             if model_name not in env:
                 continue
             model = env[model_name]
             description = model._description or model_name
-            if query and query not in model_name.lower() and query not in description.lower():
-                continue
-            entries.append({"model": model_name, "name": description, "transient": bool(model._transient)})
+            entry = {"model": model_name, "name": description, "transient": bool(model._transient)}
+            if model_name in menus:
+                entry["menus"] = menus[model_name]
+                by_menu.append(entry)
+            elif not query or query in model_name.lower() or query in description.lower():
+                entries.append(entry)
+        # the models a menu names first, in menu order
+        order = list(menus)
+        entries = sorted(by_menu, key=lambda e: order.index(e["model"])) + entries
         page = entries[offset:offset + limit]
         next_offset = offset + limit if offset + limit < len(entries) else None
         return {"models": page, "count": len(page), "total": len(entries), "offset": offset,
                 "limit": limit, "next_offset": next_offset}
+
+    @staticmethod
+    def _menus(call, query, allowed):
+        """{model: [menu hint]} of the menus matching ``query`` that open a
+        model the key may read (``mcp.discovery.menu_matches``)."""
+        if not query:
+            return {}
+        try:
+            found = call.env["mcp.discovery"].menu_matches(query)
+        except AccessError:  # a user without access to menus (portal)
+            return {}
+        menus = {}
+        for hint in found:
+            model_name = hint.pop("model")
+            if model_name in allowed:
+                menus.setdefault(model_name, []).append(hint)
+        return menus

@@ -11,7 +11,9 @@ from .delete import Delete
 from .duplicate import Duplicate
 from .execute_method import ExecuteMethod
 from .export_records import ExportRecords
+from .find_user import FindUser
 from .get_model_schema import GetModelSchema
+from .list_actions import ListActions
 from .list_activities import ListActivities
 from .list_models import ListModels
 from .mark_activity_done import MarkActivityDone
@@ -23,12 +25,14 @@ from .read_messages import ReadMessages
 from .schedule_activity import ScheduleActivity
 from .search_read import SearchRead
 from .update import Update
+from .whoami import WhoAmI
 from .wizard import Wizard
 
 DEFAULT_TOOL_CLASSES = (
     ListModels, GetModelSchema, SearchRead, Read, Count, Aggregate, NameSearch,
     Create, Update, Delete, ExecuteMethod, Wizard, Duplicate,
     PrintReport, ExportRecords, ReadMessages, PostMessage, ScheduleActivity, ListActivities, MarkActivityDone,
+    WhoAmI, FindUser, ListActions,
 )
 
 

@@ -18,10 +18,8 @@ DOMAIN = {
         "AND-ed; '|', '&', '!' prefix operators combine them. Dotted paths follow "
         "relations. Example: [[\"is_company\", \"=\", true], [\"country_id.code\", \"=\", \"BE\"]]."
     ),
-    "items": {"anyOf": [
-        {"type": "string", "enum": ["&", "|", "!"]},
-        {"type": "array", "minItems": 3, "maxItems": 3},
-    ]},
+    # no "items" constraint: the guard checks each condition and its messages say how
+    # to fix a domain (a flat ["name", "=", 5] included), a schema error would not
     "default": [],
 }
 FIELDS = {

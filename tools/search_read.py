@@ -1,8 +1,8 @@
 """Tool ``search_read``: find records and read their fields, one page at a time."""
 from odoo.tools import SQL
 
-from .arguments import (default_field_names, get_domain, get_field_names, get_limit, get_model,
-                        get_offset, get_order)
+from .arguments import (get_domain, get_field_names, get_limit, get_model,
+                        get_offset, get_order, list_view_field_names)
 from .base import Tool
 from .queries import agent_query
 from .schemas import DOMAIN, FIELDS, LIMIT, MODEL, NEXT_OFFSET, OFFSET, ORDER, RECORD, TZ, read_annotations
@@ -126,7 +126,7 @@ class SearchRead(Tool):
 
     def run(self, call):
         model = get_model(call, "read")
-        field_names = get_field_names(call, model, default=default_field_names)
+        field_names = get_field_names(call, model, default=list_view_field_names)
         domain = get_domain(call, model)
         order = get_order(call, model)
         limit = get_limit(call)

@@ -14,7 +14,9 @@ datetime           ``"2024-05-31T14:00:00Z"`` (always UTC; the user's time
                    zone name travels in the result's ``tz``)
 selection          ``{"value": "draft", "label": "Draft"}``
 many2one           ``[id, "display name"]`` or ``null`` (``[id, null]`` when
-                   the key may not read the target model)
+                   the key may not read the target model; a user's name shows
+                   where Odoo lets the key's user read that user, see
+                   ``mcp.guard.user_names``)
 one2many/many2many list of ids (``[{"id", "display_name"}]`` with names),
                    at most ``limit`` ids per value
 binary             left out unless asked by name; base64 string when under
@@ -111,11 +113,13 @@ class RecordSerializer:
     ``x2many_names``: x2many values as ``[{"id", "display_name"}]``;
     ``x2many_limit``: at most this many ids per x2many value;
     ``hidden_comodels``: models whose records are given by id only (no
-    display name), e.g. models the key may not read.
+    display name), e.g. models the key may not read; ``user_names``: for
+    ``res.users`` among them, a callable ``ids -> {id: name}`` giving the
+    names the key may see (``mcp.guard.user_names``).
     """
 
     def __init__(self, model, field_names, max_binary_bytes=DEFAULT_MAX_BINARY_BYTES,
-                 x2many_names=False, x2many_limit=100, hidden_comodels=()):
+                 x2many_names=False, x2many_limit=100, hidden_comodels=(), user_names=None):
         self.model = model
         self.env = model.env
         self.fields = [model._fields[name] for name in field_names if name in model._fields]
@@ -123,8 +127,10 @@ class RecordSerializer:
         self.x2many_names = x2many_names
         self.x2many_limit = x2many_limit
         self.hidden_comodels = set(hidden_comodels)
+        self.user_names = user_names
         self.truncated = set()
         self._labels = {}
+        self._user_names = {}
 
     def serialize(self, records, fetched=False):
         """List of dicts, one per record, in ``records`` order (``id`` first).
@@ -148,6 +154,7 @@ class RecordSerializer:
             rows = [{"id": rid} for rid in records.ids]
         if not plain and binary:
             records.check_access("read")
+        self._load_user_names(rows)
         result = []
         for record, row in zip(records, rows):
             out = {"id": row["id"]}
@@ -160,6 +167,21 @@ class RecordSerializer:
                     out[field.name] = self.value(field, row.get(field.name), record)
             result.append(out)
         return result
+
+    def _load_user_names(self, rows):
+        """Names of the users the rows link to, in one call of ``user_names``."""
+        if self.user_names is None or "res.users" not in self.hidden_comodels:
+            return
+        ids = set()
+        for field in self.fields:
+            if field.relational and field.comodel_name == "res.users":
+                for row in rows:
+                    value = row.get(field.name)
+                    if field.type == "many2one" and value:
+                        ids.add(value[0])
+                    elif field.type != "many2one" and self.x2many_names and value:
+                        ids.update(value[: self.x2many_limit])
+        self._user_names = self.user_names(list(ids)) if ids else {}
 
     def value(self, field, value, record=None):
         """JSON value of ``field`` from its ``read()`` format."""
@@ -176,7 +198,7 @@ class RecordSerializer:
                 return None
             rid, name = value
             if field.comodel_name in self.hidden_comodels:
-                return [rid, None]
+                return [rid, self._user_names.get(rid)]
             return [rid, name if name else None]
         if ftype in ("one2many", "many2many"):
             return self.x2many_value(field, value or [])
@@ -218,7 +240,7 @@ class RecordSerializer:
         if not self.x2many_names:
             return list(ids)
         if field.comodel_name in self.hidden_comodels:
-            return [{"id": rid, "display_name": None} for rid in ids]
+            return [{"id": rid, "display_name": self._user_names.get(rid)} for rid in ids]
         comodel = self.env[field.comodel_name].browse(ids)
         readable = comodel._filtered_access("read")
         names = {rec.id: rec.display_name for rec in readable}
@@ -268,6 +290,7 @@ def serialize_for_call(call, records, field_names, fetched=False):
         x2many_names=bool(call.arguments.get("x2many_names")),
         x2many_limit=max(1, int(settings.get("max_records") or 100)),
         hidden_comodels=hidden,
+        user_names=call.guard.user_names,
     )
     rows = serializer.serialize(records, fetched=fetched)
     return rows, sorted(serializer.truncated)

@@ -51,7 +51,7 @@ def check_values(call, model, values, operation, depth=0):
         raise ToolError("Nested x2many values go at most %d levels deep." % MAX_DEPTH)
     for fname in values:
         if fname not in model._fields:
-            raise unknown_field(model, fname)
+            raise unknown_field(model, fname, call.key)
     call.guard.check_fields(model._name, list(values), call.key)
     if depth == 0:
         call.guard.check_values(model._name, values, call.key)

@@ -39,18 +39,25 @@ def test_dotted_field_path_into_users(mcp, e2e_keys, tool):
                     "read the related model instead.")
 
 
-def test_relational_values_into_blocked_model_carry_ids_only(mcp, e2e_keys):
-    """``create_uid`` / ``write_uid`` of a partner: ids, never the users' names
-    (``user_ids``, which mirrors res.users, is not readable at all: see
-    test_attacks_links.py)."""
+def _user_name(uid):
+    return sql(e2e_db(), "SELECT p.name FROM res_users u JOIN res_partner p ON p.id = u.partner_id WHERE u.id = %s",
+               (uid,))[0][0]
+
+
+def test_relational_values_into_blocked_model_carry_ids_and_names_only(mcp, e2e_keys):
+    """``create_uid`` / ``write_uid`` of a partner: the users' ids and display
+    names (the identity window: Odoo lets the key's user read those users),
+    nothing else of them (``user_ids``, which mirrors res.users, is not
+    readable at all: see test_attacks_links.py)."""
     partner = e2e_keys["records"]["admin_partner"]
     rows = tool_ok(tool_raw(mcp, "read", {"model": "res.partner", "ids": [partner],
                                           "fields": ["create_uid", "write_uid"], "x2many_names": True}))
     record = rows["records"][0]
-    assert record["create_uid"][1] is None and record["write_uid"][1] is None
+    for field in ("create_uid", "write_uid"):
+        assert record[field] == [record[field][0], _user_name(record[field][0])]
     plain = tool_ok(tool_raw(mcp, "search_read", {"model": "res.partner", "domain": [["id", "=", partner]],
                                                   "fields": ["create_uid"]}))
-    assert isinstance(plain["records"][0]["create_uid"][0], int) and plain["records"][0]["create_uid"][1] is None
+    assert plain["records"][0]["create_uid"] == record["create_uid"]
 
 
 # ----------------------------------------------------------------------
@@ -110,13 +117,14 @@ def test_groupby_into_users(mcp, groupby, field):
     denied(body, *_path_denied(groupby, field))
 
 
-def test_groupby_many2one_to_users_hides_names(mcp, e2e_keys):
-    """Grouping by ``create_uid`` gives user ids, never their names (as search_read does)."""
+def test_groupby_many2one_to_users_gives_ids_and_names_only(mcp, e2e_keys):
+    """Grouping by ``create_uid`` gives user ids and display names, as search_read does."""
     groups = tool_ok(tool_raw(mcp, "aggregate", {"model": "res.partner", "groupby": ["create_uid"]}))["groups"]
     assert groups
     for group in groups:
         value = group["create_uid"]
-        assert value is None or (isinstance(value[0], int) and value[1] is None), group
+        assert set(group) == {"create_uid", "__count"}
+        assert value is None or value == [value[0], _user_name(value[0])], group
 
 
 @pytest.mark.parametrize("order,field", [("create_uid.login", "create_uid"), ("user_id.login", "user_id"),

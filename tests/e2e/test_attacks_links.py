@@ -153,7 +153,8 @@ def test_salesperson_links_follow_odoo_rules(sessions, e2e_keys, links, key):
     tool_ok(tool_raw(mcp, "update", {"model": "res.partner", "ids": [target], "values": {"user_id": employee}}))
     assert sql(e2e_db(), "SELECT user_id FROM res_partner WHERE id = %s", (target,))[0][0] == employee
     row = tool_ok(tool_raw(mcp, "read", {"model": "res.partner", "ids": [target], "fields": ["user_id"]}))
-    assert row["records"][0]["user_id"] == [employee, None]
+    # the identity window: the user's name, which Odoo lets this key's user read
+    assert row["records"][0]["user_id"] == [employee, "E2E Employee"]
     texts = {}
     for label, uid in (("hidden", links["hidden_portal"]), ("missing", MISSING)):
         text = tool_error_text(tool_raw(mcp, "update", {"model": "res.partner", "ids": [target],

@@ -116,7 +116,7 @@ def tool_calls(draw, scratch_id):
     """``(tool name, arguments)``: plausible keys with wrong/odd values, unknown keys."""
     name = draw(st.sampled_from(["search_read", "read", "count", "aggregate", "name_search", "create",
                                  "update", "delete", "execute_method", "get_model_schema", "list_models",
-                                 "no_such_tool"]))
+                                 "whoami", "find_user", "list_actions", "no_such_tool"]))
     record_ids = st.one_of(st.lists(st.sampled_from([scratch_id, 10 ** 9, -1, 0, 2 ** 63]), max_size=3),
                            json_values)
     pool = {

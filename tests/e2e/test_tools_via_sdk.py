@@ -62,8 +62,9 @@ def _error(result):
 
 def test_every_tool_has_an_output_schema(output_schemas):
     assert sorted(output_schemas) == sorted([
-        "aggregate", "count", "create", "delete", "duplicate", "execute_method", "export_records", "get_model_schema",
-        "list_models", "name_search", "print_report", "read", "search_read", "update", "wizard"])
+        "aggregate", "count", "create", "delete", "duplicate", "execute_method", "export_records", "find_user",
+        "get_model_schema", "list_actions", "list_models", "name_search", "print_report", "read", "search_read",
+        "update", "whoami", "wizard"])
 
 
 def test_list_models(mcp_url, token, output_schemas):
@@ -212,7 +213,7 @@ def test_execute_method(mcp_url, token, output_schemas):
 
 
 def test_read_only_key_cannot_write(mcp_url, e2e_keys):
-    """A read-scope key is offered the 9 read tools only (``initialize``'s
+    """A read-scope key is offered the 12 read tools only (``initialize``'s
     instructions say so), and a write tool called anyway is refused with a
     JSON-RPC error the SDK raises."""
     async def run():
@@ -224,8 +225,8 @@ def test_read_only_key_cannot_write(mcp_url, e2e_keys):
                 return init, listed, exc.error
         return init, listed, None
     init, listed, error = asyncio.run(run())
-    assert listed == ["aggregate", "count", "export_records", "get_model_schema", "list_models", "name_search",
-                      "print_report", "read", "search_read"]
+    assert listed == ["aggregate", "count", "export_records", "find_user", "get_model_schema", "list_actions",
+                      "list_models", "name_search", "print_report", "read", "search_read", "whoami"]
     assert init.instructions.endswith(
         "This API key is read-only, so tools/list does not offer the write tools "
         "(create, delete, duplicate, execute_method, update, wizard).")

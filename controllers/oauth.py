@@ -86,4 +86,4 @@ class McpOauthController(http.Controller):
         if not server._is_enabled():
             return _not_found()
         outcome = server._register_client(request.httprequest)
-        return json_response(outcome.body, outcome.status)
+        return json_response(outcome.body, outcome.status, outcome.headers)

@@ -112,6 +112,9 @@ class McpOauthClient(models.Model):
         required=True, default="none",
         help="none: a public client (PKCE only); client_secret_basic / client_secret_post: the client "
         "authenticates with its secret.")
+    registered_ip = fields.Char(
+        string="Registered From", readonly=True, copy=False,
+        help="Dynamic registration: the client address that registered the app (for the per-address limit).")
     secret_digest = fields.Char(readonly=True, copy=False, groups=".")
     metadata_expires_at = fields.Datetime(
         readonly=True, copy=False, help="Metadata documents (CIMD) are fetched again after this time.")

@@ -10,12 +10,22 @@ limit, the lockout and the audit log apply unchanged, and the audit rows
 name the grant and its client through the key.
 
 Revoking a grant revokes its key and every code and token of it; a user
-deactivated or a key archived stops its tokens too (401).
+deactivated or a key archived stops its tokens too (401). A grant whose
+code was never exchanged is deleted with its key by the autovacuum.
 """
+import logging
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from ..protocol.oauth import SCOPES_OF
+
+_logger = logging.getLogger(__name__)
+
+#: a grant whose code was not exchanged this long after the consent is deleted (autovacuum)
+UNUSED_GRANT_AGE = timedelta(hours=1)
 
 
 class McpOauthGrant(models.Model):
@@ -36,6 +46,8 @@ class McpOauthGrant(models.Model):
     resource = fields.Char(readonly=True, help="The MCP URL the grant is for (RFC 8707).")
     redirect_host = fields.Char(readonly=True, help="Where the app received the authorization.")
     revoked_at = fields.Datetime(readonly=True, copy=False)
+    exchanged_at = fields.Datetime(
+        readonly=True, copy=False, help="When the app exchanged the authorization code of the consent for tokens.")
     last_used_at = fields.Datetime(related="key_id.last_used_at", string="Last Used")
     token_ids = fields.One2many("mcp.oauth.token", "grant_id", string="Tokens")
     state = fields.Selection([("active", "Active"), ("revoked", "Revoked")], compute="_compute_state")
@@ -67,6 +79,25 @@ class McpOauthGrant(models.Model):
         key.write({"oauth_grant_id": grant.id})
         key._log_event("oauth-consent")
         return grant
+
+    @api.autovacuum
+    def _gc_unused_grants(self):
+        """Delete the grants whose authorization code was never exchanged
+        (the app never came back from the consent, or its code expired)
+        more than ``UNUSED_GRANT_AGE`` after the consent — a code lives 10
+        minutes at most —, with their backing keys, codes and tokens.
+        Grants that ever got tokens stay (Connected Apps keeps their
+        history)."""
+        self.env.cr.execute(SQL("""
+            SELECT g.key_id FROM mcp_oauth_grant g
+             WHERE g.exchanged_at IS NULL AND g.create_date < %s
+               AND NOT EXISTS (SELECT 1 FROM mcp_oauth_token t WHERE t.grant_id = g.id AND t.kind != 'code')
+        """, fields.Datetime.now() - UNUSED_GRANT_AGE))
+        keys = self.env["mcp.api.key"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        if keys:
+            _logger.info("MCP OAuth: deleting %d grants whose authorization code was never exchanged", len(keys))
+            keys.unlink()  # the grants, their codes and tokens go with their keys (ondelete cascade)
+        return len(keys)
 
     def action_revoke(self):
         """Revoke the grants: their key, codes and tokens stop at once. A

@@ -11,10 +11,13 @@ adds what OAuth 2.1 and MCP ask beyond it: PKCE S256 only, ``resource``
 Each method returns an :class:`Outcome` the controller turns into HTTP.
 """
 import json
+import math
+from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 from oauthlib.oauth2 import FatalClientError, OAuth2Error
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from ..protocol import oauth
 from ..services.oauth_http import add_query, make_server, oauthlib_request
@@ -27,6 +30,10 @@ AUTHORIZE_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "stat
 MAX_REGISTRATION_BODY = 16384
 #: most redirect URIs of a registered client
 MAX_REDIRECT_URIS = 10
+#: the window of the per-address registration limit (``oauth_dcr_per_ip_per_hour``)
+DCR_WINDOW = timedelta(hours=1)
+#: the transaction lock serializing dynamic registrations (an arbitrary constant)
+DCR_LOCK = 0x6D63_7064
 
 
 class Outcome:
@@ -173,11 +180,41 @@ class McpOauthServer(models.AbstractModel):
         return server.create_revocation_response(uri, method, body, headers)
 
     @api.model
+    def _registration_refusal(self, ip, settings):
+        """None, or the answer refusing one more dynamic registration from
+        the client address ``ip``: HTTP 429 ``invalid_client_metadata`` when
+        ``oauth_dcr_max_clients`` active dynamically registered clients
+        exist (until an administrator archives or deletes some), or when
+        ``ip`` registered ``oauth_dcr_per_ip_per_hour`` clients in the last
+        hour (``Retry-After``: when the oldest of them leaves the hour;
+        archived clients count). Registrations wait for each other (a
+        transaction lock), so concurrent ones cannot pass a bound together."""
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", DCR_LOCK))
+        Clients = self.env["mcp.oauth.client"].sudo()
+
+        def too_many(description, retry_after=None):
+            headers = [("Retry-After", str(retry_after))] if retry_after else []
+            return Outcome("json", 429, headers=headers,
+                           body={"error": "invalid_client_metadata", "error_description": description})
+
+        if Clients.search_count([("kind", "=", "dcr")]) >= settings["oauth_dcr_max_clients"]:
+            return too_many("this server accepts no more app registrations")
+        now = self.env.cr.now()  # the clock of create_date
+        [(count, oldest)] = Clients.with_context(active_test=False)._read_group(
+            [("kind", "=", "dcr"), ("registered_ip", "=", ip), ("create_date", ">", now - DCR_WINDOW)],
+            [], ["__count", "create_date:min"])
+        if count >= settings["oauth_dcr_per_ip_per_hour"]:
+            retry = max(1, math.ceil((oldest + DCR_WINDOW - now).total_seconds()))
+            return too_many("too many app registrations from this address: try again later", retry)
+        return None
+
+    @api.model
     def _register_client(self, httprequest):
         """Dynamic client registration (RFC 7591) of the JSON body of
         ``httprequest`` (at most ``MAX_REGISTRATION_BODY`` bytes): 201 with the client's metadata (and its secret, once, for a
-        confidential client), or 400 ``invalid_redirect_uri`` /
-        ``invalid_client_metadata``."""
+        confidential client), 400 ``invalid_redirect_uri`` /
+        ``invalid_client_metadata``, or 429 over the registration bounds
+        (``_registration_refusal``)."""
         settings = self.env["mcp.settings"]._get_settings()
         if not settings["oauth_dcr_enabled"]:
             return Outcome("json", 404, body={"error": "not_found"})
@@ -216,9 +253,14 @@ class McpOauthServer(models.AbstractModel):
             if value and name != "client_name" and not value.startswith("https://"):
                 return refuse("invalid_client_metadata", f"{name} must be an https URL")
             texts[name] = value or False
+        ip = httprequest.remote_addr or ""
+        refusal = self._registration_refusal(ip, settings)
+        if refusal:
+            return refusal
         client = self.env["mcp.oauth.client"].sudo().create({
             "name": texts["client_name"] or _("Unnamed app"),
             "kind": "dcr",
+            "registered_ip": ip,
             "redirect_uris": "\n".join(uris),
             "client_uri": texts["client_uri"],
             "logo_uri": texts["logo_uri"],

@@ -33,6 +33,9 @@ SETTINGS_SPEC = {
     "oauth_enabled": ("bool", True, None, None),
     # RFC 7591 dynamic client registration (POST /oauth/register)
     "oauth_dcr_enabled": ("bool", True, None, None),
+    # bounds of dynamic registration: clients per client address per hour, dynamically registered clients in all
+    "oauth_dcr_per_ip_per_hour": ("int", 30, 1, 10000),
+    "oauth_dcr_max_clients": ("int", 1000, 1, 100000),
     # HTTPS-URL client ids whose metadata document is fetched (CIMD)
     "oauth_cimd_enabled": ("bool", True, None, None),
     # lifetimes, in seconds: authorization codes, access tokens, refresh tokens

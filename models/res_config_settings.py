@@ -62,6 +62,12 @@ class ResConfigSettings(models.TransientModel):
     mcp_oauth_dcr_enabled = fields.Boolean(
         "Dynamic Client Registration", help="Apps may register themselves (RFC 7591), with redirect URIs on the "
         "allowed redirect hosts only.")
+    mcp_oauth_dcr_per_ip_per_hour = fields.Integer(
+        "Registrations per Address per Hour", help="Dynamic registrations accepted from one client address in "
+        "an hour; more are refused (HTTP 429) until the hour has passed.")
+    mcp_oauth_dcr_max_clients = fields.Integer(
+        "Max Registered Apps", help="Active dynamically registered apps in all; once reached, registrations are "
+        "refused (HTTP 429) until an administrator archives or deletes apps.")
     mcp_oauth_cimd_enabled = fields.Boolean(
         "Client Metadata Documents", help="Apps may identify themselves by an HTTPS URL whose metadata document "
         "Odoo fetches (public addresses only, small and fast).")

@@ -146,7 +146,10 @@ class OdooRequestValidator(RequestValidator):
         return bool(row) and redirect_uri == row.redirect_uri
 
     def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
-        request.mcp_code.write({"used_at": self._now()})
+        now = self._now()
+        request.mcp_code.write({"used_at": now})
+        if not request.mcp_grant.exchanged_at:  # the grant is in use (never vacuumed as unused)
+            request.mcp_grant.write({"exchanged_at": now})
 
     # -- tokens ------------------------------------------------------------
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):

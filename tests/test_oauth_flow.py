@@ -122,6 +122,7 @@ class TestOauthFlow(HttpCase):
         self.assertEqual(response.status_code, 200, response.text)
         grant = self.env["mcp.oauth.grant"].search([("user_id", "=", self.user.id)])
         self.assertEqual((grant.client_id, grant.scope, grant.redirect_host), (self.client, "write", "claude.ai"))
+        self.assertTrue(grant.exchanged_at, "the exchanged code marks the grant in use (never vacuumed)")
 
         # code replay: refused, and what it gave is revoked
         self.assertTokenError(self.exchange(query["code"], verifier), "invalid_grant")
@@ -261,3 +262,38 @@ class TestOauthFlow(HttpCase):
                          "invalid_client_metadata")
         self.env["ir.config_parameter"].sudo().set_param("mcp_bridge.oauth_dcr_enabled", "False")
         self.assertEqual(self.register({"redirect_uris": [REDIRECT]}).status_code, 404)
+
+    def test_dynamic_registration_is_bounded(self):
+        """Registrations per client address per hour, then in all: HTTP 429
+        ``invalid_client_metadata`` (with Retry-After for the address);
+        archived clients still count for their address, not in all."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("mcp_bridge.oauth_dcr_per_ip_per_hour", "2")
+        Clients = self.env["mcp.oauth.client"].with_context(active_test=False)
+        first = self.register({"redirect_uris": [REDIRECT]})
+        self.assertEqual(first.status_code, 201, first.text)
+        Clients.search([("client_id", "=", first.json()["client_id"])]).active = False
+        self.assertEqual(self.register({"redirect_uris": [REDIRECT]}).status_code, 201)
+        refused = self.register({"redirect_uris": [REDIRECT]})
+        self.assertEqual(refused.status_code, 429, refused.text)
+        self.assertEqual(refused.json()["error"], "invalid_client_metadata")
+        self.assertTrue(1 <= int(refused.headers["Retry-After"]) <= 3600, refused.headers)
+        dynamic = Clients.search([("kind", "=", "dcr")])
+        self.assertEqual(set(dynamic.mapped("registered_ip")), {"127.0.0.1"})
+        self.assertEqual(len(dynamic), 2, "the refused registration created nothing")
+
+        # an hour later the address may register again
+        self.env.cr.execute("UPDATE mcp_oauth_client SET create_date = create_date - interval '61 minutes' "
+                            "WHERE kind = 'dcr'")
+        Clients.invalidate_model(["create_date"])
+        self.assertEqual(self.register({"redirect_uris": [REDIRECT]}).status_code, 201)
+
+        # in all: the active dynamically registered clients
+        params.set_param("mcp_bridge.oauth_dcr_per_ip_per_hour", "100")
+        params.set_param("mcp_bridge.oauth_dcr_max_clients", str(Clients.search_count(
+            [("kind", "=", "dcr"), ("active", "=", True)])))
+        refused = self.register({"redirect_uris": [REDIRECT]})
+        self.assertEqual((refused.status_code, refused.json()["error"]), (429, "invalid_client_metadata"))
+        self.assertNotIn("Retry-After", refused.headers)
+        Clients.search([("kind", "=", "dcr"), ("active", "=", True)], limit=1).active = False
+        self.assertEqual(self.register({"redirect_uris": [REDIRECT]}).status_code, 201)

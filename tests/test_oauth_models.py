@@ -121,6 +121,28 @@ class TestOauthModels(McpSecurityCase):
         self.assertFalse(row.exists())
         self.assertTrue(live.exists())
 
+    def test_autovacuum_deletes_grants_whose_code_was_never_exchanged(self):
+        """A consent whose code never came back leaves nothing an hour later:
+        grant, backing key and code are deleted; grants that got tokens, and
+        recent consents, stay."""
+        Tokens = self.env["mcp.oauth.token"]
+        unused = make_grant(self.env, self.client, self.user_a)
+        code = Tokens._issue("code", "never-exchanged-code", unused, 60, redirect_uri="https://claude.ai/cb")
+        exchanged = make_grant(self.env, self.client, self.user_a)
+        exchanged.sudo().write({"exchanged_at": fields.Datetime.now()})
+        with_tokens = make_grant(self.env, self.client, self.user_a)  # tokens, no exchange stamp
+        issue_access_token(self.env, with_tokens)
+        recent = make_grant(self.env, self.client, self.user_a)  # its code may still come
+        old = unused | exchanged | with_tokens
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE mcp_oauth_grant SET create_date = create_date - interval '2 hours' "
+                            "WHERE id IN %s", [tuple(old.ids)])
+        self.env["mcp.oauth.grant"].invalidate_model(["create_date"])
+        key = unused.key_id
+        self.assertEqual(self.env["mcp.oauth.grant"]._gc_unused_grants(), 1)
+        self.assertFalse(unused.exists() or key.exists() or code.exists())
+        self.assertEqual((exchanged | with_tokens | recent | self.grant).exists(), exchanged | with_tokens | recent | self.grant)
+
     def test_oauth_models_are_always_blocked(self):
         for name in ("mcp.oauth.client", "mcp.oauth.grant", "mcp.oauth.token"):
             self.assertIn(name, ALWAYS_BLOCKED_MODELS)

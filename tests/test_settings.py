@@ -12,6 +12,7 @@ DEFAULTS = {
     "extra_blocked_models": [], "max_batch_size": 50, "statement_timeout_ms": 30000, "any_public_method": False,
     "oauth_enabled": True, "oauth_dcr_enabled": True, "oauth_cimd_enabled": True, "oauth_code_ttl": 60,
     "oauth_access_token_ttl": 3600, "oauth_refresh_token_ttl": 2592000,
+    "oauth_dcr_per_ip_per_hour": 30, "oauth_dcr_max_clients": 1000,
     "oauth_redirect_hosts": ["claude.ai", "claude.com", "chatgpt.com", "chat.openai.com", "localhost", "127.0.0.1",
                              "::1"],
     "oauth_authorize_groups": ["base.group_user"],

@@ -23,6 +23,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
+from ...protocol.oauth import ACCESS_TOKEN_PREFIX
 from .harness import OdooServer, odoo_command
 from .rawmcp import RawMcp
 
@@ -106,11 +107,36 @@ def batch(server, token, calls):
     return [by_id[index] for index in range(1, len(calls) + 1)]
 
 
+def is_oauth(token):
+    """Whether ``token`` is an OAuth access token (not an API key)."""
+    return bool(token) and token.startswith(ACCESS_TOKEN_PREFIX)
+
+
+def _refused_by_scope(body):
+    error = body.get("error") if isinstance(body, dict) else None
+    return isinstance(error, dict) and isinstance(error.get("data"), dict) and error["data"].get("reason") == "scope"
+
+
 def rpc(mcp, method, params=None):
-    """A JSON-RPC request; return the decoded body (HTTP 200 asserted)."""
+    """A JSON-RPC request; return the decoded body. HTTP 200 asserted, but
+    for the one answer that differs by credential kind: a scope refusal of
+    an OAuth access token (a read-only grant writing) is HTTP 403 with the
+    ``insufficient_scope`` challenge (RFC 6750 §3.1) — asserted here — and
+    the same JSON-RPC error body, which the test asserts as for a key."""
     response = mcp.request(method, params)
+    if is_oauth(mcp.token) and response.status_code == 403:
+        challenge = response.headers.get("WWW-Authenticate", "")
+        assert challenge.startswith('Bearer realm="mcp", error="insufficient_scope", resource_metadata="http'), \
+            challenge
+        assert challenge.endswith('/.well-known/oauth-protected-resource/mcp", scope="mcp:read mcp:write"'), \
+            challenge
+        body = response.json()
+        assert _refused_by_scope(body), body
+        return body
     assert response.status_code == 200, (response.status_code, response.text)
-    return response.json()
+    body = response.json()
+    assert not (is_oauth(mcp.token) and _refused_by_scope(body)), ("an OAuth scope refusal must be HTTP 403", body)
+    return body
 
 
 def tool_raw(mcp, name, arguments):

@@ -51,7 +51,7 @@ def shell_json(conf, db, script, marker="MCP_KEYS"):
 class OdooServer:
     """A real ``odoo`` server process on a database, stopped on ``stop()``."""
 
-    def __init__(self, conf, db, workers=0, log_path=None, extra_args=()):
+    def __init__(self, conf, db, workers=0, log_path=None, extra_args=(), env=None):
         self.conf = conf
         self.db = db
         self.workers = workers
@@ -60,6 +60,7 @@ class OdooServer:
         self.log_path = log_path or os.path.join(
             os.path.dirname(conf), f"e2e-{db}-w{workers}-{self.port}.log")
         self.extra_args = list(extra_args)
+        self.env = env  # the process environment (None: this one's)
         self.proc = None
 
     @property
@@ -83,7 +84,7 @@ class OdooServer:
         ]
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

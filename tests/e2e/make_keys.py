@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
+from odoo.addons.mcp_bridge.protocol.oauth import SCOPES_OF
 
 Users = env["res.users"].sudo()  # noqa: F821 (env is provided by odoo shell)
 Key = env["mcp.api.key"].sudo()  # noqa: F821
@@ -68,6 +69,10 @@ specs.update({
 KEY_MANAGER_PASSWORD = "e2e-key-manager-password"
 key_manager = user("e2e_key_manager", ["base.group_user", "base.group_erp_manager", "mcp_bridge.group_mcp_manager"])
 key_manager.password = KEY_MANAGER_PASSWORD
+# the person of the OAuth end-to-end flows (tests/e2e/test_oauth_e2e.py): logs in to Odoo, allows an app
+OAUTH_USER_PASSWORD = "e2e-oauth-user-password"
+oauth_user = user("e2e_oauth_user", ["base.group_user", "base.group_partner_manager"])
+oauth_user.password = OAUTH_USER_PASSWORD
 live_users = {mode: user(f"e2e_live_{mode}", ["base.group_user"], (company_a, company_b))
               for mode in ("threaded", "prefork")}
 specs.update({f"live_{mode}": {"user_id": live.id, "scope": "read"} for mode, live in live_users.items()})
@@ -117,13 +122,40 @@ for name, vals in specs.items():
         key.action_revoke()
     if name == "inactive":
         key.active = False
+# --- The same credentials as OAuth grants (the attack suite runs over both kinds) ----
+# For each key spec a grant of the same user and scope, made as the consent page makes it (with its
+# backing key), and an access token of it. The key states have their OAuth form: "expired" — the access
+# token expired; "revoked" — the grant revoked; "inactive" — the grant's key archived; "inactive_user" —
+# the same archived user; "ip_restricted"/"ip_loopback" — the IP whitelist on the grant's key (a grant
+# has no whitelist of its own: an administrator sets it on the key the grant acts as).
+Grants = env["mcp.oauth.grant"].sudo()  # noqa: F821
+Tokens = env["mcp.oauth.token"].sudo()  # noqa: F821
+attack_app = env["mcp.oauth.client"].sudo().search([("client_id", "=", "e2e-attack-app")], limit=1) \
+    or env["mcp.oauth.client"].sudo().create({  # noqa: F821
+        "name": "E2E Attack App", "client_id": "e2e-attack-app", "redirect_uris": "http://127.0.0.1/callback"})
+resource = env["mcp.settings"]._base_url() + "/mcp"  # noqa: F821
+oauth_tokens = {}
+for name, vals in specs.items():
+    grant = Grants._create_for_consent(attack_app, Users.browse(vals["user_id"]), vals["scope"], resource,
+                                       "127.0.0.1")
+    access = Tokens._new_secret("access")
+    Tokens._issue("access", access, grant, -3600 if name == "expired" else 86400,
+                  scope=" ".join(SCOPES_OF[vals["scope"]]), resource=resource)
+    oauth_tokens[name] = access
+    if vals.get("allowed_ips"):
+        grant.key_id.allowed_ips = vals["allowed_ips"]
+    if name == "revoked":
+        grant.action_revoke()
+    if name == "inactive":
+        grant.key_id.active = False
 inactive_user.active = False
 env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
 # running servers reload the registry (the custom field above) on their next request
 env.registry.signal_changes()  # noqa: F821
 print("MCP_KEYS_BEGIN")
-print(json.dumps({"tokens": tokens, "key_ids": key_ids,
+print(json.dumps({"tokens": tokens, "key_ids": key_ids, "oauth_tokens": oauth_tokens,
                   "key_manager": {"login": key_manager.login, "password": KEY_MANAGER_PASSWORD},
+                  "oauth_user": {"login": oauth_user.login, "password": OAUTH_USER_PASSWORD, "id": oauth_user.id},
                   "live_users": {mode: live.id for mode, live in live_users.items()},
                   "company_b": company_b.id, "company_a": company_a.id,
                   "users": {"employee": employee.id, "company_b": user_b.id, "admin": admin.id,

@@ -48,7 +48,7 @@ print("OUT_END")
 
 
 @pytest.fixture(scope="module")
-def links(e2e_conf, e2e_keys):
+def links(e2e_conf, e2e_credentials):
     """The hidden company, its partner and portal user, and an internal user
     whose contact the archive test tries to archive."""
     conf, db = e2e_conf

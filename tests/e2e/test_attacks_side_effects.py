@@ -195,7 +195,7 @@ print("OUT_BEGIN" + json.dumps({"tokens": tokens, "plan": plan}) + "OUT_END")
 
 
 @pytest.fixture(scope="module")
-def fence(e2e_conf, e2e_keys):
+def fence(e2e_conf, e2e_credentials):
     """(server, info, db): threaded server on a copy of the e2e db (made
     after the e2e users exist) with ``any_public_method`` on, admin/employee
     write keys and the sweep plan."""

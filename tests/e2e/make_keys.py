@@ -68,6 +68,10 @@ specs.update({
 KEY_MANAGER_PASSWORD = "e2e-key-manager-password"
 key_manager = user("e2e_key_manager", ["base.group_user", "base.group_erp_manager", "mcp_bridge.group_mcp_manager"])
 key_manager.password = KEY_MANAGER_PASSWORD
+# the person of the OAuth end-to-end flows (tests/e2e/test_oauth_e2e.py): logs in to Odoo, allows an app
+OAUTH_USER_PASSWORD = "e2e-oauth-user-password"
+oauth_user = user("e2e_oauth_user", ["base.group_user", "base.group_partner_manager"])
+oauth_user.password = OAUTH_USER_PASSWORD
 live_users = {mode: user(f"e2e_live_{mode}", ["base.group_user"], (company_a, company_b))
               for mode in ("threaded", "prefork")}
 specs.update({f"live_{mode}": {"user_id": live.id, "scope": "read"} for mode, live in live_users.items()})
@@ -124,6 +128,7 @@ env.registry.signal_changes()  # noqa: F821
 print("MCP_KEYS_BEGIN")
 print(json.dumps({"tokens": tokens, "key_ids": key_ids,
                   "key_manager": {"login": key_manager.login, "password": KEY_MANAGER_PASSWORD},
+                  "oauth_user": {"login": oauth_user.login, "password": OAUTH_USER_PASSWORD, "id": oauth_user.id},
                   "live_users": {mode: live.id for mode, live in live_users.items()},
                   "company_b": company_b.id, "company_a": company_a.id,
                   "users": {"employee": employee.id, "company_b": user_b.id, "admin": admin.id,

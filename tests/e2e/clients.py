@@ -4,17 +4,23 @@
 * ``run_inspector``     MCP Inspector CLI (``@modelcontextprotocol/inspector``)
 * ``run_conformance``   the official conformance suite, bearer injected by
                         ``node/bearer_preload.mjs`` (the suite has no header option)
+* ``AuthorizationConformance``  its prerelease's ``authorization`` command
+                        (``conformance-next``) against our OAuth server
 * ``run_mcp2_client``   the 2.x Python SDK (``mcp.Client``) in .local/venv-mcp2
 * the 1.x Python SDK lives in :mod:`.sdk1` (same Python as Odoo)
 
 All run on Node 22 from the npm package ``node`` (the system Node may be older).
 """
+import glob
 import json
 import os
+import queue
 import re
 import resource
 import subprocess
 import sys
+import threading
+import time
 from urllib.parse import urlsplit
 
 HERE = os.path.dirname(os.path.realpath(__file__))
@@ -27,6 +33,8 @@ PRELOAD = os.path.join(HERE, "node", "bearer_preload.mjs")
 MCP2_SCRIPT = os.path.join(HERE, "mcp2_client.py")
 INSPECTOR_JS = os.path.join(NODE_MODULES, "@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js")
 CONFORMANCE_JS = os.path.join(NODE_MODULES, "@modelcontextprotocol", "conformance", "dist", "index.js")
+#: the pinned prerelease (scripts/node/package.json alias) with the ``authorization`` command
+CONFORMANCE_NEXT_JS = os.path.join(NODE_MODULES, "conformance-next", "dist", "index.js")
 SETUP_HINT = "run scripts/setup.sh (it calls scripts/setup_node.sh)"
 
 
@@ -211,6 +219,99 @@ def run_conformance(url, token, scenarios=None, expected_failures=None, extra_ar
                "warnings": sum(r["warnings"] for r in per_scenario.values()),
                "scenarios": per_scenario}
     return worst, "\n".join(outputs), summary
+
+
+#: the folder the suite saves a scenario's checks in: <kind>-<scenario>-<ISO time with - for : and .>
+_RESULT_DIR = re.compile(r"^authorization-server-(.+)-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$")
+
+
+class AuthorizationConformance:
+    """The conformance suite's ``authorization`` command (``conformance-next``)
+    against an OAuth authorization server, as a running process.
+
+    It checks the server's metadata, prints the authorization URL of its
+    code grant, listens on ``http://127.0.0.1:<port>/callback`` for the
+    browser coming back (up to 5 minutes), then exchanges the code. The
+    caller plays the person at the browser between ``authorize_url()``
+    and ``finish()``. Use as a context manager: the process is killed on
+    exit if still running.
+    """
+
+    URL_WAIT = 120
+
+    def __init__(self, issuer, client_id, resource, port, output_dir, client_secret=None):
+        self.issuer, self.port, self.output_dir = issuer, port, output_dir
+        self.command = [node_bin(), _need(CONFORMANCE_NEXT_JS), "authorization", "--url", issuer,
+                        "--client-id", client_id, "--resource", resource, "-p", str(port),
+                        "--output-dir", output_dir]
+        if client_secret:
+            self.command += ["--client-secret", client_secret]
+        self.lines, self._queue, self.proc = [], queue.Queue(), None
+
+    def __enter__(self):
+        os.makedirs(self.output_dir, exist_ok=True)
+        self.proc = subprocess.Popen(self.command, env=_node_env(), cwd=self.output_dir, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True,
+                                     # only setrlimit runs between fork and exec
+                                     preexec_fn=_lift_address_space_limit)  # noqa: PLW1509
+        threading.Thread(target=self._read, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(30)
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def _next_line(self, deadline):
+        line = self._queue.get(timeout=max(deadline - time.monotonic(), 0.1))
+        if line is not None:
+            self.lines.append(line)
+        return line
+
+    @property
+    def output(self):
+        """What the suite printed so far (stdout and stderr)."""
+        return "".join(self.lines)
+
+    def authorize_url(self):
+        """The authorization URL the suite asks the person to open, once its
+        callback server listens (it says so on a line of its own)."""
+        url, listening, deadline = None, False, time.monotonic() + self.URL_WAIT
+        prefix = self.issuer.rstrip("/") + "/"
+        while not (url and listening):
+            try:
+                line = self._next_line(deadline)
+            except queue.Empty:
+                line = None
+            if line is None:
+                raise ClientToolError(f"no authorization URL from the suite:\n{self.output[-3000:]}")
+            url = url or (line.strip() if line.startswith(prefix) and "?" in line else None)
+            listening = listening or line.startswith("Callback server started")
+        return url
+
+    def finish(self, timeout=120):
+        """Wait for the suite to end: ``(returncode, output, summary, checks)``
+        where ``summary`` is :func:`parse_conformance_output` of its output
+        and ``checks`` maps each scenario to the checks it saved (its
+        ``checks.json`` under ``output_dir``: id, status, errorMessage...)."""
+        deadline = time.monotonic() + timeout
+        try:
+            while self._next_line(deadline) is not None:
+                pass
+        except queue.Empty:
+            raise ClientToolError(f"the suite did not finish in {timeout}s:\n{self.output[-3000:]}") from None
+        returncode = self.proc.wait(30)
+        checks = {}
+        for path in sorted(glob.glob(os.path.join(self.output_dir, "authorization-server-*", "checks.json"))):
+            scenario = _RESULT_DIR.match(os.path.basename(os.path.dirname(path))).group(1)
+            with open(path, encoding="utf-8") as handle:
+                checks[scenario] = json.load(handle)
+        return returncode, self.output, parse_conformance_output(self.output), checks
 
 
 def run_mcp2_client(url, token, script_args=(), timeout=120):

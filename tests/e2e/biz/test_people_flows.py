@@ -172,7 +172,7 @@ def test_bugs_found_on_the_way(biz_server, biz_keys, who):
 
     out = run(biz_server, biz_keys["tokens"][f"people_{who}_write"], flow)
     assert "crm.lead (leads and opportunities (the pipeline))" in out["init"]
-    assert "message_post" in out["init"] and "whoami" in out["init"]
+    assert "post_message" in out["init"] and "whoami" in out["init"]
     assert error_text(out["value_error"]) == "Odoo refused the call: Invalid field 'lost_reason' on model 'crm.lead'"
     assert "computed" in error_text(out["computed_kwarg"])
     assert "no crm.lost.reason record with id 99999" in error_text(out["hidden_link_kwarg"])

@@ -272,7 +272,8 @@ class Exchange:
             parsed = jsonrpc.parse_body(data)
         except errors.McpError as exc:
             self.refuse(exc)
-        self.request_id = jsonrpc.message_id(parsed) if isinstance(parsed, dict) else None
+        if isinstance(parsed, dict) and parsed.get("jsonrpc") == "2.0" and isinstance(parsed.get("method"), str):
+            self.request_id = jsonrpc.message_id(parsed)  # a request's id (JSON-RPC: null when not detectable)
         return parsed
 
     def check_version_header(self, session_revision=None):

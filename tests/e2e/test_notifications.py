@@ -5,8 +5,10 @@ conformance database (the fixture tools ``test_tool_with_progress`` and
 import json
 
 import pytest
+import requests
 
 from .rawmcp import ACCEPT_BOTH, RawMcp
+from .sse import SseReader
 
 STATELESS = "2026-07-28"
 META = {"io.modelcontextprotocol/protocolVersion": STATELESS,
@@ -126,3 +128,28 @@ def test_a_capability_the_client_did_not_declare(fixtures_server, fixtures_token
     response = stateless_call(fixtures_server, fixtures_token, "test_missing_capability",
                               {"io.modelcontextprotocol/clientCapabilities": {"sampling": {}}})
     assert response.status_code == 200 and response.json()["result"]["isError"] is False
+
+
+def test_legacy_sse_transport_queues_notifications_before_the_answer(fixtures_server, fixtures_token):
+    """2024-11-05 HTTP+SSE: the progress of a call travels on the session's
+    stream, before the call's response."""
+    http = requests.Session()
+    auth = {"Authorization": f"Bearer {fixtures_token}"}
+    stream = http.get(fixtures_server.stream_url + "/mcp/sse", headers=dict(auth, Accept="text/event-stream"),
+                      stream=True, timeout=30)
+    reader = SseReader(stream)
+    try:
+        endpoint = fixtures_server.url + reader.next()["data"]
+        post = {"headers": dict(auth, **{"Content-Type": "application/json"}), "timeout": 10}
+        http.post(endpoint, data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}),
+            **post)
+        assert reader.next_message()["id"] == 1
+        assert http.post(endpoint, data=json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "test_tool_with_progress", "arguments": {}, "_meta": {"progressToken": "legacy"}}}),
+            **post).status_code == 202
+        messages = [reader.next_message() for _ in range(4)]
+        assert [m["params"]["progress"] for m in messages[:3]] == [0, 50, 100]
+        assert messages[3]["id"] == 2 and messages[3]["result"]["isError"] is False
+    finally:
+        reader.close()

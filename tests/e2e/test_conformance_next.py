@@ -64,7 +64,7 @@ def test_requirements_match_the_baseline(fixtures_server, fixtures_token, revisi
     missing = [name for name in required if name not in results]
     assert not missing, f"scenarios not run: {missing}\n{output[-4000:]}"
     failing = {name for name in required if results[name]["failed"]}
-    print(f"{revision}: {len(required) - len(failing)} of {len(required)} required scenarios pass")  # noqa: T201
+    print(f"{revision}: {len(required) - len(failing)} of {len(required)} required scenarios pass")
     expected = set(_baseline()["server"][revision])
     assert not failing - expected, f"regressions: {sorted(failing - expected)} (log: {log_path})"
     assert not expected - failing, f"now passing, shrink the baseline: {sorted(expected - failing)}"

@@ -24,6 +24,7 @@ from ..protocol import (
     error_map,
     errors,
     jsonrpc,
+    notifications,
     oauth,
     pagination,
     revisions,
@@ -34,7 +35,7 @@ from ..tools.context import McpContext  # noqa: F401 - built by the transports f
 
 _logger = logging.getLogger(__name__)
 
-LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+LOG_LEVELS = notifications.LOG_LEVELS  # kept importable from here
 PAGE_SIZE = 100
 #: Longest ValueError message passed to the agent.
 MAX_VALUE_ERROR_MESSAGE = 500
@@ -77,6 +78,36 @@ class McpServer(models.AbstractModel):
                     return super()._mcp_tools() + [MyTool()]
         """
         return registry.default_tools()
+
+    @api.model
+    def _mcp_resource_templates(self):
+        """``resources/templates/list`` entries (static data: no database
+        access). Other addons add theirs: ``super()._mcp_resource_templates()
+        + [{"uriTemplate": ..., "name": ..., "mimeType": ...}]`` and serve
+        their URIs in :meth:`_mcp_read_resource`."""
+        return resources.list_templates()
+
+    @api.model
+    def _mcp_read_resource(self, ctx, uri):
+        """``resources/read`` of ``uri`` for ``ctx`` (the request's
+        McpContext): ``{"contents": [...]}``. Other addons serve their own
+        URIs and call ``super()`` for the others; an unknown URI raises
+        :class:`~..protocol.errors.ResourceNotFound`."""
+        return resources.read_resource(ctx, uri)
+
+    @api.model
+    def _mcp_prompts(self):
+        """``prompts/list`` entries (static data: no database access). Other
+        addons add theirs (``super()._mcp_prompts() + [...]``) and render
+        them in :meth:`_mcp_get_prompt`."""
+        return prompts.list_prompts()
+
+    @api.model
+    def _mcp_get_prompt(self, ctx, name, arguments):
+        """``prompts/get`` of prompt ``name`` with ``arguments`` (a dict):
+        ``{"description", "messages"}``. Other addons render their own
+        prompts and call ``super()`` for the others."""
+        return prompts.get_prompt(ctx, name, arguments)
 
     @api.model
     def _get_rpc_handlers(self):
@@ -404,7 +435,7 @@ class McpServer(models.AbstractModel):
         return resources.list_resources(ctx, params.get("cursor"))
 
     def _rpc_resources_templates_list(self, params, ctx):
-        return {"resourceTemplates": resources.list_templates()}
+        return {"resourceTemplates": self._mcp_resource_templates()}
 
     def _rpc_resources_read(self, params, ctx):
         uri = params.get("uri")
@@ -413,10 +444,10 @@ class McpServer(models.AbstractModel):
         model = resources.uri_model(uri)
         if model:
             ctx.audit["model"] = model[:128]
-        return resources.read_resource(ctx, uri)
+        return self._mcp_read_resource(ctx, uri)
 
     def _rpc_prompts_list(self, params, ctx):
-        items = prompts.list_prompts()
+        items = self._mcp_prompts()
         page, next_cursor = pagination.paginate(items, params.get("cursor"), PAGE_SIZE)
         result = {"prompts": page}
         if next_cursor:
@@ -430,7 +461,7 @@ class McpServer(models.AbstractModel):
         arguments = params.get("arguments") or {}
         if not isinstance(arguments, dict):
             raise errors.InvalidParams("arguments must be an object")
-        return prompts.get_prompt(ctx, name, arguments)
+        return self._mcp_get_prompt(ctx, name, arguments)
 
     def _rpc_completion_complete(self, params, ctx):
         context_args = (params.get("context") or {}).get("arguments") or {}
@@ -446,4 +477,5 @@ class McpServer(models.AbstractModel):
             raise errors.InvalidParams(f"level must be one of: {', '.join(LOG_LEVELS)}")
         if ctx.session:
             ctx.session.log_level = level
+        ctx.log_level = level
         return {}

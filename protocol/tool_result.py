@@ -19,16 +19,19 @@ def _text(value):
 
 
 class ToolOutput:
-    """What a tool returns when its result carries documents: ``structured``
-    (the JSON result, as a plain tool returns it) and ``resources``, extra
-    ``content`` blocks after the JSON text (embedded resources: a file the
-    agent receives, see :func:`embedded_resource`)."""
+    """What a tool returns when its result carries more than JSON:
+    ``structured`` (the JSON result, as a plain tool returns it; ``None``
+    for none), ``resources``, extra ``content`` blocks after the JSON text
+    (embedded resources: a file the agent receives, see
+    :func:`embedded_resource`), and ``content``, blocks that replace that
+    JSON text block (e.g. an :func:`image_content` alone)."""
 
-    __slots__ = ("structured", "resources")
+    __slots__ = ("content", "resources", "structured")
 
-    def __init__(self, structured, resources=()):
+    def __init__(self, structured, resources=(), content=None):
         self.structured = structured
         self.resources = list(resources)
+        self.content = None if content is None else list(content)
 
 
 def embedded_resource(uri, mime_type, data):
@@ -42,20 +45,33 @@ def embedded_resource(uri, mime_type, data):
     return {"type": "resource", "resource": resource}
 
 
+def image_content(data, mime_type):
+    """An image ``content`` block: ``data`` (bytes) in base64."""
+    return {"type": "image", "data": base64.b64encode(data).decode("ascii"), "mimeType": mime_type}
+
+
+def audio_content(data, mime_type):
+    """An audio ``content`` block (2025-03-26+): ``data`` (bytes) in base64."""
+    return {"type": "audio", "data": base64.b64encode(data).decode("ascii"), "mimeType": mime_type}
+
+
 def tool_result(structured, revision, is_error=False):
     """A ``CallToolResult`` for the JSON value ``structured`` (or a
     :class:`ToolOutput`).
 
     ``content`` holds one text block with the JSON (or the string itself),
-    then the output's resources; ``structuredContent`` is added where the
+    or the output's own ``content`` blocks, then the output's resources; ``structuredContent`` is added where the
     revision defines it (for 2025-06-18/2025-11-25 only when ``structured``
     is an object, as their schema requires).
     """
-    resources = []
+    resources, content = [], None
     if isinstance(structured, ToolOutput):
-        structured, resources = structured.structured, structured.resources
-    result = {"content": [{"type": "text", "text": _text(structured)}] + resources}
-    if supports_structured_content(revision) and (isinstance(structured, dict) or is_stateless(revision)):
+        structured, resources, content = structured.structured, structured.resources, structured.content
+    if content is None:
+        content = [{"type": "text", "text": _text(structured)}]
+    result = {"content": content + resources}
+    if structured is not None and supports_structured_content(revision) and (
+            isinstance(structured, dict) or is_stateless(revision)):
         result["structuredContent"] = structured
     result["isError"] = bool(is_error)
     if is_stateless(revision):

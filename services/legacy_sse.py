@@ -71,6 +71,9 @@ class LegacyExchange(Exchange):
         queue = self.env["mcp.session.message"]
         for message in messages:
             response = self.server._handle_message(message, ctx)
+            for note in ctx.notifications:  # progress and log messages first, as they happened
+                queue._enqueue(session, note)
+            ctx.notifications = []
             if response is not None:
                 queue._enqueue(session, response)
         return Response("Accepted", status=202, mimetype="text/plain", headers=self._deprecated() + self.cors)

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from ..models.mcp_key_check import Rider
 from ..models.mcp_server import McpContext
 from ..models.mcp_session import MAX_SESSION_ID
-from ..protocol import errors, jsonrpc, revisions, stateless
+from ..protocol import errors, jsonrpc, notifications, revisions, stateless
 from . import streams
 
 _logger = logging.getLogger(__name__)
@@ -128,6 +128,7 @@ class Exchange:
         self.ip = httprequest.remote_addr
         self.cors = []
         self.key = self.user_env = None
+        self.request_id = None  # the id of the request the body holds, once parsed (error responses carry it)
         self.session_row = False  # the session's row, once read with the key check (None: no such session)
 
     # -- admission (``auth="mcp_key"``) and refusals ---------------------
@@ -145,7 +146,8 @@ class Exchange:
 
     def refuse(self, exc, msg_id=None):
         """Stop with McpError ``exc`` as the answer (its HTTP status), as the
-        response to request ``msg_id`` when known."""
+        response to request ``msg_id`` (default: the id of the request the
+        body holds, once parsed; ``null`` before or for a batch)."""
         exc.request_id = msg_id
         raise exc
 
@@ -153,7 +155,8 @@ class Exchange:
         """The HTTP answer of exception ``exc`` raised out of this exchange
         (a refusal, or a failure of the route), through the one error map."""
         failure = self.server._map_exception(exc, None, "transport")
-        return error_response(failure, failure.response(getattr(exc, "request_id", None)), self.cors)
+        msg_id = getattr(exc, "request_id", None)
+        return error_response(failure, failure.response(self.request_id if msg_id is None else msg_id), self.cors)
 
     def check_enabled(self):
         if not self.settings["enabled"]:
@@ -266,9 +269,12 @@ class Exchange:
                 self.refuse(too_large)
             environ["mcp_bridge.body"] = data
         try:
-            return jsonrpc.parse_body(data)
+            parsed = jsonrpc.parse_body(data)
         except errors.McpError as exc:
             self.refuse(exc)
+        if isinstance(parsed, dict) and parsed.get("jsonrpc") == "2.0" and isinstance(parsed.get("method"), str):
+            self.request_id = jsonrpc.message_id(parsed)  # a request's id (JSON-RPC: null when not detectable)
+        return parsed
 
     def check_version_header(self, session_revision=None):
         """The revision the request speaks: the session's negotiated one when
@@ -310,6 +316,7 @@ class Exchange:
         JSON-RPC messages it will handle (one alone: ``ctx.alone``)."""
         ctx = McpContext(self.key, session, revision, self.settings, self.transport, self.ip, self.user_env)
         ctx.alone = len(messages) == 1
+        ctx.log_level = notifications.valid_level(session.log_level) if session else None
         return ctx
 
     # -- Streamable HTTP --------------------------------------------------
@@ -335,7 +342,8 @@ class Exchange:
                                               http_status=406))
         parsed = self.read_body()
 
-        if jsonrpc.is_initialize(parsed):
+        if jsonrpc.is_initialize(parsed) and not (self._names_stateless_revision(parsed)
+                                                   and self._is_stateless_request(parsed)):
             return self._post_initialize(parsed, accept)
 
         if self._is_stateless_request(parsed):
@@ -350,7 +358,15 @@ class Exchange:
         if not is_batch and ctx.failure is not None and ctx.failure.http_status != 200:
             return error_response(ctx.failure, responses[0], self.cors)  # an invalid request: 400
         body = responses if is_batch else responses[0]
-        return self._answer(body, accept, session)
+        return self._answer(body, accept, session, ctx.notifications)
+
+    @staticmethod
+    def _names_stateless_revision(parsed):
+        """True when the body's ``params._meta`` names a stateless revision
+        (then even ``initialize``, which that revision removed, is served as
+        a 2026-07-28 request: -32601 with HTTP 404)."""
+        return stateless.is_modern_request(parsed) and revisions.is_stateless(
+            parsed["params"]["_meta"].get(stateless.META_PROTOCOL_VERSION))
 
     def _is_stateless_request(self, parsed):
         """True for a 2026-07-28 request: no session, and the
@@ -362,8 +378,7 @@ class Exchange:
         header_version = self.httprequest.headers.get(VERSION_HEADER)
         if header_version:  # an unknown one too: answered -32022 with the supported list
             return header_version.strip() not in revisions.HANDSHAKE_REVISIONS
-        return stateless.is_modern_request(parsed) and revisions.is_stateless(
-            parsed["params"]["_meta"].get(stateless.META_PROTOCOL_VERSION))
+        return self._names_stateless_revision(parsed)
 
     def _post_stateless(self, parsed, accept):
         """POST /mcp of a 2026-07-28 client: one self-contained request, no
@@ -391,12 +406,14 @@ class Exchange:
         if method not in revisions.client_methods(revision) or method not in self.server._get_rpc_handlers():
             self.refuse(stateless.method_not_found(method, revision), msg_id)
         ctx = self.context(self.env["mcp.session"].sudo().browse(), revision, messages)
+        ctx.log_level = notifications.valid_level(meta["log_level"])  # none without it: no log at all
+        ctx.client_capabilities = meta["client_capabilities"]
         response = self.server._handle_message(message, ctx)
         if "error" in response:  # the revision's status table (error_map.STATELESS_ERROR_STATUS)
             return error_response(ctx.failure, response, self.cors)
         if isinstance(response.get("result"), dict):
             stateless.finalize_result(response["result"], revision, method)
-        return self._answer(response, accept, self.env["mcp.session"].sudo().browse())
+        return self._answer(response, accept, self.env["mcp.session"].sudo().browse(), ctx.notifications)
 
     def _post_initialize(self, message, accept):
         header_version = self.httprequest.headers.get(VERSION_HEADER)
@@ -411,14 +428,20 @@ class Exchange:
                                                     ctx.revision, params.get("clientInfo"))
         return self._answer(response, accept, session)
 
-    def _answer(self, body, accept, session):
+    def _answer(self, body, accept, session, notes=()):
+        """The 200 answer carrying ``body`` (a response or a batch of them):
+        JSON, or an SSE stream when the client accepts only SSE, or accepts
+        SSE and the request sent ``notes`` (progress, log messages collected
+        while it ran), which then precede the response on the stream. A
+        client that accepts only JSON gets no notes."""
         headers = list(self.cors)
         if session:
             headers.append((SESSION_HEADER, session.session_id))
-        if accept is not None and JSON not in accept and SSE in accept:
-            response = Response(streams.single_response_stream(body if isinstance(body, list) else [body]),
-                                status=200, mimetype=SSE, headers=STREAM_HEADERS + headers)
-            return response
+        sse_only = accept is not None and JSON not in accept and SSE in accept
+        if sse_only or (notes and accept is not None and SSE in accept):
+            messages = list(notes) + (body if isinstance(body, list) else [body])
+            return Response(streams.single_response_stream(messages), status=200, mimetype=SSE,
+                            headers=STREAM_HEADERS + headers)
         return json_response(body, 200, headers)
 
     def get(self):

@@ -1,5 +1,6 @@
 """The one context object of a request: what the dispatcher, its handlers
 and the tools share (never stored)."""
+from ..protocol import errors, notifications
 
 
 class McpContext:
@@ -27,10 +28,34 @@ class McpContext:
                    message handled (``None``: it succeeded).
     ``alone``      the message is its request's only one (set by the
                    transport; see ``mcp.server._tool_transaction``).
+    ``log_level``  the client's log threshold: the session's
+                   ``logging/setLevel`` level, or the request's ``_meta``
+                   logLevel in 2026-07-28 (``None``: no log is sent).
+    ``client_capabilities``  what the client declared it can do (the
+                   request's ``_meta`` clientCapabilities in 2026-07-28;
+                   ``None``: not known, as in a session).
+    ``notifications``  the notifications :meth:`progress` and :meth:`log`
+                   collected; the transport sends them before the response
+                   (on the POST's SSE stream, when the client accepts one).
     """
 
-    __slots__ = ("key", "session", "revision", "settings", "transport", "ip", "user_env", "audit", "params",
-                 "arguments", "failure", "alone")
+    __slots__ = (
+        "alone",
+        "arguments",
+        "audit",
+        "client_capabilities",
+        "failure",
+        "ip",
+        "key",
+        "log_level",
+        "notifications",
+        "params",
+        "revision",
+        "session",
+        "settings",
+        "transport",
+        "user_env",
+    )
 
     def __init__(self, key, session, revision, settings, transport, ip, user_env):
         self.key = key
@@ -45,6 +70,41 @@ class McpContext:
         self.arguments = {}
         self.failure = None
         self.alone = False
+        self.log_level = None
+        self.client_capabilities = None
+        self.notifications = []
+
+    def require_client_capability(self, name):
+        """Refuse the request (-32021, HTTP 400 in 2026-07-28, with
+        ``data.requiredCapabilities``) when the client declared its
+        capabilities without ``name`` (``"sampling"``, ``"elicitation"``,
+        ``"roots"``): a server must not rely on what the client did not declare."""
+        declared = self.client_capabilities
+        if isinstance(declared, dict) and not isinstance(declared.get(name), dict):
+            raise errors.MissingRequiredClientCapability(
+                f"This request needs the client capability '{name}', which the client did not declare",
+                {name: {}})
+
+    def progress(self, done, total=None, message=None):
+        """Report progress of the request being handled: ``done`` out of
+        ``total`` (numbers; ``total`` when known), with an optional
+        ``message``. Sent as ``notifications/progress`` when the request
+        asked for it (``_meta.progressToken``), else nothing. ``done`` must
+        grow from one call to the next."""
+        note = notifications.progress(notifications.progress_token(self.params), done, total, message,
+                                      self.revision)
+        if note is not None:
+            self.notifications.append(note)
+
+    def log(self, level, message, logger=None):
+        """Log ``message`` (a string or any JSON value) at ``level`` (one of
+        ``debug info notice warning error critical alert emergency``) to the
+        client, as ``notifications/message``, when the client's threshold
+        (:attr:`log_level`) lets it through. Never put secrets or data the
+        user may not read in a message."""
+        note = notifications.log_message(self.log_level, level, message, logger)
+        if note is not None:
+            self.notifications.append(note)
 
     @property
     def env(self):

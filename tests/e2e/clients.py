@@ -33,7 +33,8 @@ PRELOAD = os.path.join(HERE, "node", "bearer_preload.mjs")
 MCP2_SCRIPT = os.path.join(HERE, "mcp2_client.py")
 INSPECTOR_JS = os.path.join(NODE_MODULES, "@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js")
 CONFORMANCE_JS = os.path.join(NODE_MODULES, "@modelcontextprotocol", "conformance", "dist", "index.js")
-#: the pinned prerelease (scripts/node/package.json alias) with the ``authorization`` command
+#: The prerelease (0.2.0-alpha; scripts/node/package.json alias): per-revision requirement sets
+#: (``--requirements``) and the ``authorization`` command.
 CONFORMANCE_NEXT_JS = os.path.join(NODE_MODULES, "conformance-next", "dist", "index.js")
 SETUP_HINT = "run scripts/setup.sh (it calls scripts/setup_node.sh)"
 
@@ -170,9 +171,10 @@ def parse_conformance_output(text):
             "scenarios": scenarios}
 
 
-def conformance_command(url, scenario=None, expected_failures=None, extra_args=()):
-    """``node --import bearer_preload.mjs conformance server --url …`` (a list)."""
-    cmd = [node_bin(), "--import", _need(PRELOAD), _need(CONFORMANCE_JS), "server", "--url", url]
+def conformance_command(url, scenario=None, expected_failures=None, extra_args=(), script=None):
+    """``node --import bearer_preload.mjs conformance server --url …`` (a list);
+    ``script``: the suite's ``index.js`` (default :data:`CONFORMANCE_JS`)."""
+    cmd = [node_bin(), "--import", _need(PRELOAD), _need(script or CONFORMANCE_JS), "server", "--url", url]
     if scenario:
         cmd += ["--scenario", scenario]
     if expected_failures:
@@ -181,7 +183,7 @@ def conformance_command(url, scenario=None, expected_failures=None, extra_args=(
 
 
 def run_conformance(url, token, scenarios=None, expected_failures=None, extra_args=(),
-                    timeout=600, cwd=None):
+                    timeout=600, cwd=None, script=None):
     """Run the conformance suite against ``url`` with the bearer injected.
 
     ``scenarios``: ``None`` runs the suite's default ("active") set in one
@@ -193,7 +195,7 @@ def run_conformance(url, token, scenarios=None, expected_failures=None, extra_ar
     ``passed``/``failed``/``warnings`` and ``scenarios`` (name → check counts,
     plus ``returncode`` for per-scenario runs).
     ``cwd`` is where the suite writes its ``results/`` (default: a folder
-    under .local).
+    under .local). ``script``: the suite's ``index.js`` (default: 0.1.16).
     """
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     env = _node_env({"MCP_BEARER": token or "", "MCP_BEARER_ORIGIN": origin,
@@ -201,12 +203,12 @@ def run_conformance(url, token, scenarios=None, expected_failures=None, extra_ar
     cwd = cwd or os.path.join(LOCAL, "conformance-results")
     os.makedirs(cwd, exist_ok=True)
     if not scenarios:
-        proc = _run(conformance_command(url, None, expected_failures, extra_args), env, timeout, cwd)
+        proc = _run(conformance_command(url, None, expected_failures, extra_args, script), env, timeout, cwd)
         output = proc.stdout + proc.stderr
         return proc.returncode, output, parse_conformance_output(output)
     outputs, per_scenario, worst = [], {}, 0
     for scenario in scenarios:
-        proc = _run(conformance_command(url, scenario, expected_failures, extra_args), env, timeout, cwd)
+        proc = _run(conformance_command(url, scenario, expected_failures, extra_args, script), env, timeout, cwd)
         output = proc.stdout + proc.stderr
         outputs.append(output)
         worst = worst or proc.returncode
@@ -312,6 +314,17 @@ class AuthorizationConformance:
             with open(path, encoding="utf-8") as handle:
                 checks[scenario] = json.load(handle)
         return returncode, self.output, parse_conformance_output(self.output), checks
+
+
+def conformance_requirements(revision, script=None):
+    """The server scenarios a spec ``revision`` requires (``conformance list
+    --requirements <revision>`` of the prerelease), in the suite's order."""
+    proc = _run([node_bin(), _need(script or CONFORMANCE_NEXT_JS), "list", "--requirements", revision],
+                _node_env(), 60)
+    if proc.returncode != 0:
+        raise ClientToolError(f"conformance list exited {proc.returncode}: {proc.stderr[-2000:]}")
+    section = _ANSI.sub("", proc.stdout).split("Server scenarios", 1)[-1].split("\n\n", 1)[0]
+    return re.findall(r"^\s*- (\S+)$", section, re.MULTILINE)
 
 
 def run_mcp2_client(url, token, script_args=(), timeout=120):

@@ -4,10 +4,11 @@ scripts/test.sh sets MCP_ODOO_CONF (an Odoo config with the database
 connection) and MCP_E2E_DB (a database with mcp_bridge installed).
 """
 import os
+import subprocess
 
 import pytest
 
-from .harness import OdooServer, shell_json
+from .harness import OdooServer, odoo_command, shell_json
 
 
 def _e2e_env():
@@ -83,3 +84,36 @@ def e2e_keys(request, e2e_credentials):
 def token(e2e_keys):
     """A read-write key of the admin user."""
     return e2e_keys["tokens"]["admin_write"]
+
+
+@pytest.fixture(scope="session")
+def fixtures_db():
+    """``(conf, db)`` of the conformance database: a copy of the test db with
+    the test-only addon ``mcp_conformance_fixtures`` (tests/fixtures)
+    installed on first use, so that its ``test_*`` tools, ``test://``
+    resources and ``test_*`` prompts exist only there."""
+    conf, db = os.environ.get("MCP_FIXTURES_CONF"), os.environ.get("MCP_CONF_DB")
+    if not (conf and db):
+        pytest.skip("the conformance database comes from scripts/test.sh (MCP_FIXTURES_CONF, MCP_CONF_DB)")
+    proc = subprocess.run([*odoo_command(), "-c", conf, "-d", db, "-i", "mcp_conformance_fixtures",
+                           "--stop-after-init", "--no-http", "--log-level", "warn"],
+                          capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0 or " ERROR " in proc.stdout + proc.stderr:
+        raise RuntimeError("installing mcp_conformance_fixtures failed:\n" + (proc.stdout + proc.stderr)[-3000:])
+    return conf, db
+
+
+@pytest.fixture(scope="session")
+def fixtures_server(fixtures_db):
+    """A threaded Odoo server on the conformance database."""
+    conf, db = fixtures_db
+    server = OdooServer(conf, db, workers=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fixtures_token(fixtures_db):
+    """A read-write key of the admin user on the conformance database."""
+    conf, db = fixtures_db
+    return shell_json(conf, db, os.path.join(os.path.dirname(__file__), "make_keys.py"))["tokens"]["admin_write"]

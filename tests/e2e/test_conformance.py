@@ -1,5 +1,7 @@
 """The official MCP conformance suite (``@modelcontextprotocol/conformance``)
-against a real threaded Odoo server, the bearer injected by a Node preload.
+against a real threaded Odoo server on the conformance database (the
+test-only fixture addon provides the suite's ``test_*`` tools, resources and
+prompts), the bearer injected by a Node preload.
 
 One run of the whole ("active") suite with ``--expected-failures`` pointing
 at ``conformance_baseline.json``: the run fails on a scenario that fails and
@@ -17,7 +19,7 @@ BASELINE = os.path.join(os.path.dirname(__file__), "conformance_baseline.json")
 REQUIRED = (
     "server-initialize", "ping", "tools-list", "resources-list", "prompts-list",
     "dns-rebinding-protection", "server-sse-multiple-streams", "logging-set-level",
-    "completion-complete",
+    "completion-complete", "tools-call-with-logging", "tools-call-with-progress",
 )
 
 
@@ -45,10 +47,10 @@ def test_baseline_gives_a_reason_per_scenario():
     assert not set(REQUIRED) & set(baseline["server"])
 
 
-def test_whole_suite_matches_the_baseline(threaded_server, token, tmp_path):
+def test_whole_suite_matches_the_baseline(fixtures_server, fixtures_token, tmp_path):
     """The whole active suite, threaded server: every scenario outside the
     baseline passes (no failure, no warning), every baseline entry still fails."""
-    rc, output, summary = clients.run_conformance(threaded_server.url + "/mcp", token,
+    rc, output, summary = clients.run_conformance(fixtures_server.url + "/mcp", fixtures_token,
                                                   expected_failures=BASELINE, timeout=420,
                                                   cwd=str(tmp_path))
     log_path = os.path.join(clients.LOCAL, "conformance-results", "last-run.txt")

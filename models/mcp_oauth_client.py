@@ -148,10 +148,14 @@ class McpOauthClient(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        """Refuse direct writes of the secret."""
+        """Refuse direct writes of the secret. Archiving a client revokes
+        its grants: their tokens stop at once (not at their expiry)."""
         if not self.env.su and any(field in vals for field in CLIENT_SECRET_FIELDS):
             raise AccessError(_("Client secrets cannot be set directly."))
-        return super().write(vals)
+        result = super().write(vals)
+        if "active" in vals and not vals["active"]:
+            self.grant_ids.filtered(lambda grant: not grant.revoked_at).action_revoke()
+        return result
 
     # ------------------------------------------------------------------
     # Redirect URIs and secrets

@@ -72,6 +72,14 @@ class TestOauthModels(McpSecurityCase):
         self.assertTrue(all(t.revoked_at for t in self.grant.sudo().token_ids))
         self.assertEqual(self.grant.state, "revoked")
 
+    def test_archiving_the_client_revokes_its_grants(self):
+        _row, token = issue_access_token(self.env, self.grant)
+        self.authenticate(token)  # cached
+        self.client.active = False
+        self.assertRefused(token)
+        self.assertEqual(self.grant.state, "revoked")
+        self.assertTrue(self.grant.key_id.revoked_at)
+
     def test_refresh_token_is_no_bearer(self):
         Tokens = self.env["mcp.oauth.token"]
         secret = Tokens._new_secret("refresh")

@@ -49,6 +49,16 @@ def _need(path):
     return path
 
 
+def installed(path):
+    """True when the Node 22 binary and ``path`` (a tool under .local) are
+    installed: the end-to-end files that need a client skip without them."""
+    try:
+        node_bin()
+    except ClientToolError:
+        return False
+    return os.path.exists(path)
+
+
 def node_bin():
     """Path of the Node 22 binary installed from the npm package ``node``."""
     return _need(os.path.join(NODE_MODULES, "node", "bin", "node"))

@@ -35,15 +35,7 @@ def _load_client_configs():
 client_configs = _load_client_configs()
 
 
-def _tools_installed():
-    try:
-        clients.node_bin()
-        return os.path.exists(clients.VENV_MCP2_PYTHON)
-    except clients.ClientToolError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _tools_installed(), reason=clients.SETUP_HINT)
+pytestmark = pytest.mark.skipif(not clients.installed(clients.VENV_MCP2_PYTHON), reason=clients.SETUP_HINT)
 
 
 class _EchoHeaders(BaseHTTPRequestHandler):

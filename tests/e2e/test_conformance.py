@@ -23,15 +23,7 @@ REQUIRED = (
 )
 
 
-def _tools_installed():
-    try:
-        clients.node_bin()
-        return os.path.exists(clients.CONFORMANCE_JS)
-    except clients.ClientToolError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _tools_installed(), reason=clients.SETUP_HINT)
+pytestmark = pytest.mark.skipif(not clients.installed(clients.CONFORMANCE_JS), reason=clients.SETUP_HINT)
 
 
 def _baseline():

@@ -20,15 +20,7 @@ BASELINE = os.path.join(os.path.dirname(__file__), "conformance_next_baseline.js
 REVISIONS = ("2025-11-25", "2026-07-28")
 
 
-def _tools_installed():
-    try:
-        clients.node_bin()
-        return os.path.exists(clients.CONFORMANCE_NEXT_JS)
-    except clients.ClientToolError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _tools_installed(), reason=clients.SETUP_HINT)
+pytestmark = pytest.mark.skipif(not clients.installed(clients.CONFORMANCE_NEXT_JS), reason=clients.SETUP_HINT)
 
 
 def _baseline():

@@ -3,22 +3,13 @@ Odoo servers, threaded and prefork: ``tools/list`` and ``tools/call`` over
 Streamable HTTP (/mcp) and over the legacy HTTP+SSE transport (/mcp/sse, on
 the gevent port in prefork), bearer passed with ``--header``."""
 import json
-import os
 
 import pytest
 
 from . import clients
 
 
-def _tools_installed():
-    try:
-        clients.node_bin()
-        return os.path.exists(clients.INSPECTOR_JS)
-    except clients.ClientToolError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _tools_installed(), reason=clients.SETUP_HINT)
+pytestmark = pytest.mark.skipif(not clients.installed(clients.INSPECTOR_JS), reason=clients.SETUP_HINT)
 
 
 def _url(server, transport):

@@ -37,15 +37,7 @@ SCENARIOS = ("authorization-server-metadata-endpoint", "authorization-code-grant
 CALLBACK_HOST = "http://127.0.0.1"
 
 
-def _suite_installed():
-    try:
-        clients.node_bin()
-        return os.path.exists(clients.CONFORMANCE_NEXT_JS)
-    except clients.ClientToolError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _suite_installed(), reason=clients.SETUP_HINT)
+pytestmark = pytest.mark.skipif(not clients.installed(clients.CONFORMANCE_NEXT_JS), reason=clients.SETUP_HINT)
 
 
 @pytest.fixture(scope="module")

@@ -115,10 +115,17 @@ class OdooServer:
             self._log.close()
         return self.proc.returncode if self.proc else None
 
-    def log_text(self):
-        """The server's log so far."""
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
+    def log_text(self, since=0):
+        """The server's log so far, from byte offset ``since`` (a value
+        of :meth:`log_size` taken earlier) when given."""
+        with open(self.log_path, "rb") as f:
+            f.seek(since)
+            return f.read().decode("utf-8", errors="replace")
+
+    def log_size(self):
+        """The log's length in bytes now: pass it to :meth:`log_text` to
+        read only what a test's own requests logged, not earlier tests'."""
+        return os.path.getsize(self.log_path)
 
     def __enter__(self):
         return self.start()

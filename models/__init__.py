@@ -9,6 +9,7 @@ from . import mcp_guard_wizards
 from . import mcp_guard_create
 from . import mcp_guard_documents
 from . import mcp_guard_identity
+from . import mcp_guard_attached
 from . import mcp_discovery
 from . import mcp_write_fence
 from . import mcp_model_access

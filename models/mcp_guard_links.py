@@ -21,6 +21,7 @@ import re
 
 from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
+from odoo.osv import expression
 
 from ..protocol.errors import ToolError
 from .mcp_guard_rules import (
@@ -57,13 +58,21 @@ class McpGuardLinks(models.AbstractModel):
         """The ids of ``ids`` (given order, no duplicates) that are records of
         ``model_name`` that exist and that the user of this environment may
         read: Odoo's access rights and record rules, as that user (never as
-        superuser). Anything else — missing, hidden, not an id, unknown or
-        abstract model — is simply left out, so callers cannot tell why."""
+        superuser), and for rows that belong to a document (messages,
+        activities...: ``attached_scope``) a document the key may read.
+        Anything else — missing, hidden, not an id, unknown or abstract
+        model — is simply left out, so callers cannot tell why."""
         wanted = list(dict.fromkeys(rid for rid in ids if _valid_id(rid)))
         model_cls = self.env.registry.get(model_name) if isinstance(model_name, str) else None
         if not wanted or model_cls is None or model_cls._abstract:
             return []
-        records = self.env(su=False)[model_name].browse(wanted).exists()
+        model = self.env(su=False)[model_name]
+        scope = self.attached_scope(model_name, None)  # messages etc.: of documents the key may read
+        if scope:
+            wanted_set = set(model.with_context(active_test=False).search(
+                expression.AND([[("id", "in", wanted)], scope]))._ids)
+            wanted = [rid for rid in wanted if rid in wanted_set]
+        records = model.browse(wanted).exists()
         readable = set(records._filtered_access("read")._ids)
         return [rid for rid in wanted if rid in readable]
 

@@ -426,3 +426,19 @@ FENCED_MODELS = (
 
 MSG_SIDE_EFFECT = _lt("This call would change '%(model)s' (users, groups, modules and security settings"
                    " cannot be changed through MCP).")
+
+# ----------------------------------------------------------------------
+# Rows that belong to another record (mcp_guard_attached.py)
+# ----------------------------------------------------------------------
+#: Models whose rows belong to a document through a message, by the path of
+#: the field naming the document's model. Models that name their document
+#: themselves (a Many2oneReference ``res_id`` and its ``model_field``:
+#: mail.message, mail.activity, mail.followers, rating.rating...) are found
+#: from their fields and need no entry.
+ATTACHED_THROUGH_MESSAGE = {
+    "mail.tracking.value": "mail_message_id.model",
+    "mail.notification": "mail_message_id.model",
+    "mail.message.reaction": "message_id.model",
+    "mail.link.preview": "message_id.model",
+    "mail.message.link.preview": "message_id.model",
+}

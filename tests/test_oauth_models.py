@@ -7,6 +7,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.mcp_api_key import MSG_INVALID_KEY
 from ..models.mcp_guard_rules import ALWAYS_BLOCKED_MODELS
@@ -39,6 +40,14 @@ class TestOauthModels(McpSecurityCase):
         self.assertEqual(self.grant._scopes(), ["mcp:read"])
         with self.assertRaises(UserError):
             key._rotate()
+
+    def test_api_keys_menu_lists_no_grant_keys(self):
+        """*MCP Server → API Keys* lists the keys an admin made; the keys
+        behind OAuth grants are managed under Connected Apps."""
+        action = self.env.ref("mcp_bridge.action_mcp_api_key")
+        listed = self.env["mcp.api.key"].with_context(active_test=False).search(safe_eval(action.domain or "[]"))
+        self.assertNotIn(self.grant.key_id, listed)
+        self.assertIn(self.key_write, listed)
 
     def test_access_token_authenticates_as_the_grant_key(self):
         _row, token = issue_access_token(self.env, self.grant)

@@ -14,7 +14,7 @@ from ..models.mcp_guard_rules import (
     MSG_PATH_DENIED,
 )
 from ..protocol import errors
-from ..tools.execute_method import field_kwargs
+from ..tools.execute_method import field_args, field_kwargs
 from .test_dispatcher import DispatcherCase, _raiser
 
 REVISION = "2025-06-18"
@@ -181,6 +181,24 @@ class TestPeople(DispatcherCase):
         with self.assertRaises(errors.ToolError):  # a link to a record the user may not read
             field_kwargs(ctx, records, "some_button", {"parent_id": 999999})
         self.assertEqual(field_kwargs(ctx, records, "activity_schedule", {"user_id": 5}), {"user_id": 5},
+                         "chatter methods keep their own argument check")
+
+    def test_execute_method_positional_objects_named_like_fields_are_update_values(self):
+        """A ``vals`` dict passed by position (a method a rule allows) gets
+        the checks of an update value, as a keyword argument does."""
+        ctx = self.ctx()
+        ctx.arguments = {}
+        records = ctx.env["res.partner"].browse(self.partner.id)
+        self.assertEqual(field_args(ctx, records, "some_method", [{"reason": "x", "name": "New"}, 3, "text"]),
+                         [{"reason": "x", "name": "New"}, 3, "text"])
+        with self.assertRaises(errors.ToolError) as caught:
+            field_args(ctx, records, "some_method", [{"name": 5}])
+        self.assertIn("expected a string", caught.exception.message)
+        with self.assertRaises(errors.McpAccessDenied):
+            field_args(ctx, records, "some_method", [{"user_ids": [self.marc.id]}])
+        with self.assertRaises(errors.ToolError):  # a list of vals dicts: each one checked
+            field_args(ctx, records, "some_method", [[{"name": "ok"}, {"parent_id": 999999}]])
+        self.assertEqual(field_args(ctx, records, "activity_schedule", [{"user_id": 5}]), [{"user_id": 5}],
                          "chatter methods keep their own argument check")
 
     def test_audit_names_method_and_record_ids(self):

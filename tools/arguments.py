@@ -14,6 +14,8 @@ its messages and suggestions.
 import datetime
 import json
 
+from odoo.osv import expression
+
 from ..models.mcp_guard_rules import (MSG_DOMAIN_NOT_DATE, MSG_DOMAIN_NOT_NUMBER, NUMERIC_FIELD_TYPES,
                                       TEXT_MATCH_OPERATORS)
 from ..protocol.errors import McpAccessDenied, ToolError
@@ -248,9 +250,10 @@ def get_domain(call, model, key="domain"):
     numeric fields must be numbers, so a typo is a clear error instead of a
     database error.
     """
+    scope = call.guard.attached_scope(model._name, call.key)  # messages etc. of readable documents only
     value = call.arguments.get(key)
     if value is None:
-        return []
+        return scope
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -261,7 +264,7 @@ def get_domain(call, model, key="domain"):
         if isinstance(term, tuple) and isinstance(term[0], str) and "." not in term[0]:
             _check_numeric_operand(call, model, term)
             _check_date_operand(call, model, term)
-    return list(domain)
+    return expression.AND([list(domain), scope]) if scope else list(domain)
 
 
 def _is_date_text(text):

@@ -78,6 +78,7 @@ class ExecuteMethod(Tool):
                 raise ToolError("No %s record with id %s." % (model._name, ", ".join(map(str, refused))),
                                 data={"model": model._name, "missing_ids": refused})
         kwargs = field_kwargs(call, records, method_name, kwargs)
+        args = field_args(call, records, method_name, args)
         method = getattr(records, method_name)
         try:
             inspect.signature(method).bind(*args, **kwargs)
@@ -110,6 +111,27 @@ def field_kwargs(call, records, method_name, kwargs):
     if not values:
         return kwargs
     return dict(kwargs, **check_values(call, records, values, "write"))
+
+
+def field_args(call, records, method_name, args):
+    """``args`` with every positional argument that is an object naming
+    fields of the model (a ``vals`` dict, as ``write``-like business methods
+    take it), or a list of such objects, checked and converted as
+    :func:`field_kwargs` checks keyword arguments: a value passed by position
+    is no way around ``update``'s rules either. Positional arguments reach
+    only methods a model-access rule allows (or any public method, with that
+    setting): buttons take none."""
+    if method_name in SAFE_MIXIN_METHODS:
+        return args
+
+    def checked(value):
+        if isinstance(value, dict):
+            values = {name: item for name, item in value.items() if name in records._fields}
+            return dict(value, **check_values(call, records, values, "write")) if values else value
+        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            return [checked(item) for item in value]
+        return value
+    return [checked(arg) for arg in args]
 
 
 def _signature(method):

@@ -1,0 +1,44 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""Rows that belong to another record: messages, activities, followers,
+tracking values, ratings... (``mail.message.model``/``res_id`` and the like).
+
+Odoo lets a user read the messages of every document the user may read. A
+document the key may *not* read through MCP (an always-blocked model such as
+``iap.account``, a model of the ``extra_blocked_models`` setting, a
+model-access rule without read) must not be readable through its chatter
+either: the guard narrows every search of such a model to rows whose
+document model the key may read (:meth:`attached_scope`: ``get_domain``
+adds it to the agent's domain), and ids outside it are not readable
+(``readable_ids``: read, update, delete, methods, links, resources...).
+"""
+from odoo import api, models
+from odoo.osv import expression
+
+from .mcp_guard_rules import ATTACHED_THROUGH_MESSAGE
+
+
+class McpGuardAttached(models.AbstractModel):
+    _inherit = "mcp.guard"
+
+    @api.model
+    def _attached_paths(self, model_name):
+        """Paths of the fields of ``model_name`` naming the model of the
+        document its rows belong to (empty: the rows are documents)."""
+        model = self.env[model_name]
+        paths = [field.model_field for field in model._fields.values()
+                 if field.type == "many2one_reference" and field.model_field in model._fields]
+        through = ATTACHED_THROUGH_MESSAGE.get(model_name)
+        if through and through.split(".", 1)[0] in model._fields:
+            paths.append(through)
+        return paths
+
+    @api.model
+    def attached_scope(self, model_name, key):
+        """The domain every search of ``model_name`` by ``key`` gets: rows
+        whose document is of a model the key may read, or of none. ``[]`` for
+        a model whose rows are no other record's."""
+        paths = self._attached_paths(model_name)
+        if not paths:
+            return []
+        readable = self.allowed_models(key, "read")
+        return expression.AND([["|", (path, "=", False), (path, "in", readable)] for path in paths])

@@ -197,7 +197,9 @@ class TestInputRequired(DispatcherCase):
         confirm = {"confirm": _accept(ok=True)}
         response, _ctx = self.call("create_confirmed", {"name": "MRTR Bound Contact"}, inputResponses=confirm)
         result = response["result"]
-        self.assertEqual(result["resultType"], "input_required")
+        self.assertEqual(result["inputRequests"]["confirm"], {"method": "elicitation/create", "params": {
+            "message": "Create MRTR Bound Contact?", "requestedSchema": {
+                "type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}}})
         self.assertEqual(partners.search_count([("name", "=", "MRTR Bound Contact")]), 0, "rolled back")
         # the state of that round carries the up-front answer, still not bound
         response, _ctx = self.call("create_confirmed", {"name": "MRTR Bound Contact"},

@@ -31,11 +31,12 @@ async def _call(url, token, tool, arguments, elicit=None, sample=None):
         kwargs["elicitation_callback"] = on_elicit
     if sample:
         kwargs["sampling_callback"] = on_sample
-    async with streamablehttp_client(url + "/mcp", headers={"Authorization": f"Bearer {token}"}) as (r, w, _):
-        async with ClientSession(r, w, **kwargs) as session:
-            await session.initialize()
-            result = await session.call_tool(tool, arguments)
-            return result.model_dump(mode="json", by_alias=True, exclude_none=True)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with streamablehttp_client(url + "/mcp", headers=headers) as (r, w, _), \
+            ClientSession(r, w, **kwargs) as session:
+        await session.initialize()
+        result = await session.call_tool(tool, arguments)
+        return result.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def _count_partners(server, token, name):

@@ -17,6 +17,7 @@ from mcp.client.streamable_http import streamablehttp_client
 
 from .harness import OdooServer
 from .rawmcp import ACCEPT_BOTH, RawMcp
+from .reliability import DbProbe
 
 
 async def _call(url, token, tool, arguments, elicit=None, sample=None):
@@ -49,7 +50,7 @@ def _count_partners(server, token, name):
 
 def _events(response):
     """The JSON-RPC messages of a streamed SSE response, as they arrive."""
-    for line in response.iter_lines(decode_unicode=True):
+    for line in response.iter_lines(chunk_size=1, decode_unicode=True):  # as they arrive, unbuffered
         if line and line.startswith("data: "):
             yield json.loads(line[len("data: "):])
 
@@ -160,7 +161,14 @@ def prefork_fixtures_server(fixtures_db):
     server.stop()
 
 
-def test_the_answer_reaches_the_stream_through_another_worker(prefork_fixtures_server, fixtures_token):
+def _open_transactions(probe):
+    """Backends of the database inside a transaction open for over a second."""
+    return probe.value("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
+                       "AND xact_start < now() - interval '1 second'", (probe.db,))
+
+
+def test_the_answer_reaches_the_stream_through_another_worker(prefork_fixtures_server, fixtures_token,
+                                                              fixtures_db):
     """prefork (--workers=2): the waiting POST keeps one HTTP worker, so the
     answer is served by the other, and reaches the stream through
     PostgreSQL. No transaction of ours is open while the stream waits."""
@@ -170,6 +178,8 @@ def test_the_answer_reaches_the_stream_through_another_worker(prefork_fixtures_s
         events = _events(response)
         asked = next(events)
         assert asked["method"] == "elicitation/create"
+        time.sleep(1.5)
+        assert _open_transactions(DbProbe(*fixtures_db)) == 0
         other = requests.post(mcp.url, data=json.dumps({"jsonrpc": "2.0", "id": asked["id"], "result": {
             "action": "accept", "content": {"username": "w2", "email": "w2@example.com"}}}),
             headers=dict(mcp.headers(), Accept=ACCEPT_BOTH), timeout=10)

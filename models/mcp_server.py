@@ -151,7 +151,10 @@ class McpServer(models.AbstractModel):
         asks the client for input (``ctx.ask``) is answered an
         ``input_required`` result (:meth:`_input_required_result`), after
         its savepoint rolled back; ``ctx.input_required`` then holds the
-        requests, for a transport that asks them itself (session revisions).
+        requests, for a transport that asks them itself (session revisions):
+        it re-runs the message with the answers as ``params.inputResponses``
+        and the result's ``requestState``, so they count as answers to what
+        this server asked (``bound``).
         """
         ctx.failure, ctx.params, ctx.arguments = None, {}, {}
         ctx.input_round, ctx.input_required = input_required.InputRound(), None

@@ -32,6 +32,8 @@ class McpServer(models.AbstractModel):
         its ``inputResponses`` and verified ``requestState`` (-32602 for a
         malformed one, or a state tampered with, expired, or minted for
         another key, method, tool or arguments)."""
+        if params.get("requestState") is None:  # most calls: no key to derive, nothing to verify
+            return input_required.InputRound(input_required.parse_responses(params))
         return input_required.InputRound.from_params(
             params, self._input_state_key(), self._input_binding(method, params, ctx), time.time())
 

@@ -161,16 +161,18 @@ class McpContext:
         """Ask the user (``elicitation/create``, form mode) ``message`` for
         data of ``requested_schema`` (a flat JSON Schema object). Returns the
         ElicitResult: ``{"action": "accept"|"decline"|"cancel", "content"?}``."""
+        bound = self._bound(params)
         request = dict(params, message=message, requestedSchema=requested_schema)
-        return self.ask({key: {"method": "elicitation/create", "params": request}}, **self._bound(params))[key]
+        return self.ask({key: {"method": "elicitation/create", "params": request}}, **bound)[key]
 
     def sample(self, key, messages, max_tokens, **params):
         """Ask the client's model (``sampling/createMessage``) to answer
         ``messages`` in at most ``max_tokens`` tokens (other
         CreateMessageRequest params as keywords). Returns the
         CreateMessageResult (``{"role", "content", "model", ...}``)."""
+        bound = self._bound(params)
         request = dict(params, messages=messages, maxTokens=max_tokens)
-        return self.ask({key: {"method": "sampling/createMessage", "params": request}}, **self._bound(params))[key]
+        return self.ask({key: {"method": "sampling/createMessage", "params": request}}, **bound)[key]
 
     def list_roots(self, key, bound=False):
         """Ask the client for its roots (``roots/list``). Returns the

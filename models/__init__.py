@@ -27,6 +27,7 @@ from . import res_company
 from . import mcp_audit_log
 from . import mcp_session
 from . import mcp_session_message
+from . import mcp_session_input
 from . import mcp_server
 from . import mcp_server_input
 from . import ir_http

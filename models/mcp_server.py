@@ -350,7 +350,8 @@ class McpServer(models.AbstractModel):
         revision = revisions.negotiate(requested)
         ctx.revision = revision
         if ctx.session:
-            ctx.session.write(dict(ctx.session._client_values(params.get("clientInfo")), revision=revision))
+            ctx.session.write(dict(ctx.session._client_values(params.get("clientInfo")), revision=revision,
+                                   client_capabilities=ctx.session._capabilities_value(params.get("capabilities"))))
         return capabilities.initialize_result(revision, self._instructions(ctx))
 
     def _instructions(self, ctx):

@@ -1,4 +1,5 @@
 """MCP sessions (``Mcp-Session-Id``), stored so that any worker can serve them."""
+import json
 import secrets
 from datetime import datetime, timedelta
 
@@ -9,11 +10,14 @@ from odoo.tools import SQL
 TOUCH_INTERVAL = 60
 #: Columns ``_find`` reads with the session (what the request path uses).
 FIND_COLUMNS = ("session_id", "key_id", "user_id", "transport", "revision", "initialized", "log_level",
-                "last_seen_at", "expires_at")
+                "last_seen_at", "expires_at", "client_capabilities")
 #: Those ``_row_sql`` reads as ISO 8601 text (JSON).
 DATETIME_COLUMNS = ("last_seen_at", "expires_at")
 #: Longer session ids are none of ours (``_find`` reads nothing for them).
 MAX_SESSION_ID = 128
+#: Longest ``client_capabilities`` JSON kept whole; a longer one keeps only
+#: the names of the capabilities (``{name: {}}``).
+MAX_CAPABILITIES = 4096
 
 
 class McpSession(models.Model):
@@ -34,6 +38,7 @@ class McpSession(models.Model):
     client_version = fields.Char(readonly=True)
     initialized = fields.Boolean(readonly=True)
     log_level = fields.Char(default="info", readonly=True)
+    client_capabilities = fields.Text(readonly=True, help="JSON of the capabilities the client declared at initialize")
     last_seen_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
     expires_at = fields.Datetime(required=True, index=True, readonly=True)
 
@@ -52,10 +57,32 @@ class McpSession(models.Model):
         }
 
     @api.model
-    def _open(self, key, transport, ttl, revision=None, client_info=None):
+    def _capabilities_value(self, capabilities):
+        """The ``client_capabilities`` value of an ``initialize``
+        ``capabilities`` object (anything else: none), bounded."""
+        if not isinstance(capabilities, dict):
+            return False
+        text = json.dumps(capabilities, separators=(",", ":"))
+        if len(text) > MAX_CAPABILITIES:
+            text = json.dumps({str(name)[:64]: {} for name in list(capabilities)[:32]}, separators=(",", ":"))
+        return text
+
+    def _client_capabilities(self):
+        """The capabilities the session's client declared (a dict), or
+        ``None`` when not known (a session opened before they were kept)."""
+        self.ensure_one()
+        try:
+            value = json.loads(self.client_capabilities) if self.client_capabilities else None
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    @api.model
+    def _open(self, key, transport, ttl, revision=None, client_info=None, capabilities=None):
         """Create a session for ``key`` and return it (sudo; the layer's own row)."""
         now = fields.Datetime.now()
         return self.sudo().create({
+            "client_capabilities": self._capabilities_value(capabilities),
             "session_id": secrets.token_urlsafe(32),
             "key_id": key.id,
             "user_id": key.user_id.id,

@@ -57,6 +57,9 @@ SETTINGS_SPEC = {
     # seconds a requestState of an input_required result stays valid (a
     # handler asked the client; the retry must come within this time)
     "input_state_ttl": ("int", 600, 30, 86400),
+    # seconds a session POST's stream waits for the client's answer to an
+    # input request (elicitation, sampling, roots) before the tool fails
+    "input_wait_seconds": ("int", 300, 2, 3600),
 }
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")

@@ -59,6 +59,9 @@ class ResConfigSettings(models.TransientModel):
         "Input Request Lifetime (seconds)", help="How long the client may take to answer when a tool asks it "
         "for input (a confirmation, a choice): past it, the signed request state expires and the call must "
         "start again.")
+    mcp_input_wait_seconds = fields.Integer(
+        "Input Wait (seconds)", help="How long a session client's stream waits for the user's or the model's "
+        "answer when a tool asks (elicitation, sampling): past it, the tool call fails and nothing is written.")
 
     mcp_oauth_enabled = fields.Boolean(
         "OAuth Connections", help="Apps (claude.ai, ChatGPT, Claude Desktop...) connect by URL: the user logs in "

@@ -29,7 +29,7 @@ from ..models.mcp_key_check import Rider
 from ..models.mcp_server import McpContext
 from ..models.mcp_session import MAX_SESSION_ID
 from ..protocol import errors, jsonrpc, notifications, revisions, stateless
-from . import streams
+from . import input_loop, streams
 
 _logger = logging.getLogger(__name__)
 
@@ -317,6 +317,8 @@ class Exchange:
         ctx = McpContext(self.key, session, revision, self.settings, self.transport, self.ip, self.user_env)
         ctx.alone = len(messages) == 1
         ctx.log_level = notifications.valid_level(session.log_level) if session else None
+        if session:
+            ctx.client_capabilities = session._client_capabilities()
         return ctx
 
     # -- Streamable HTTP --------------------------------------------------
@@ -351,14 +353,46 @@ class Exchange:
         session = self.find_session()
         revision = self.check_version_header(session.revision)
         messages, is_batch = self.split_messages(parsed, revision)
+        self.receive_client_messages(session, messages)
         ctx = self.context(session, revision, messages)
         responses = [r for r in (self.server._handle_message(m, ctx) for m in messages) if r is not None]
         if not responses:
             return json_response(None, 202, self.cors)
         if not is_batch and ctx.failure is not None and ctx.failure.http_status != 200:
             return error_response(ctx.failure, responses[0], self.cors)  # an invalid request: 400
+        if not is_batch and ctx.input_required is not None:
+            return self._ask_client(messages[0], responses[0], accept, session, ctx)
         body = responses if is_batch else responses[0]
         return self._answer(body, accept, session, ctx.notifications)
+
+    def receive_client_messages(self, session, messages):
+        """The client's responses to this server's input requests (and its
+        ``notifications/cancelled`` of a request waiting for them), stored
+        for the stream that waits (``mcp.session.input``); responses to ids
+        this server did not send on this session are ignored."""
+        inputs = self.env["mcp.session.input"]
+        for message in messages:
+            if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
+                continue
+            if "method" not in message and ("result" in message or "error" in message):
+                inputs._receive(session, message)
+            elif message.get("method") == "notifications/cancelled" and "id" not in message:
+                params = message.get("params")
+                if isinstance(params, dict) and jsonrpc.valid_id(params.get("requestId")):
+                    inputs._cancel(session, params["requestId"])
+
+    def _ask_client(self, message, response, accept, session, ctx):
+        """A session request whose handler asked the client for input
+        (``ctx.input_required``): the questions go out on the POST's SSE
+        stream and the handler re-runs with the answers
+        (``services/input_loop.py``); a client that accepts no SSE gets a
+        failed call saying why."""
+        if accept is None or SSE not in accept:
+            body = input_loop.no_stream_response(message, ctx.input_required)
+            return self._answer(body, accept, session, ctx.notifications)
+        loop = input_loop.InputLoop(self.env.cr.dbname, ctx, message, response, ctx.notifications)
+        headers = STREAM_HEADERS + [(SESSION_HEADER, session.session_id)] + list(self.cors)
+        return Response(loop.stream(), status=200, mimetype=SSE, headers=headers)
 
     @staticmethod
     def _names_stateless_revision(parsed):
@@ -425,7 +459,7 @@ class Exchange:
         if response and "result" in response and not revisions.is_stateless(ctx.revision):
             params = message.get("params") or {}
             session = self.env["mcp.session"]._open(self.key, "streamable_http", self.settings["session_ttl"],
-                                                    ctx.revision, params.get("clientInfo"))
+                                                    ctx.revision, params.get("clientInfo"), params.get("capabilities"))
         return self._answer(response, accept, session)
 
     def _answer(self, body, accept, session, notes=()):

@@ -24,6 +24,7 @@ from . import test_guard_selection
 from . import test_dispatcher
 from . import test_http_transport
 from . import test_session
+from . import test_session_input
 from . import test_oauth_models
 from . import test_oauth_discovery
 from . import test_oauth_flow

@@ -19,6 +19,7 @@ DEFAULTS = {
     "max_document_bytes": 10485760, "max_export_records": 2000,
     "identity_windows": True,
     "input_state_ttl": 600,
+    "input_wait_seconds": 300,
 }
 
 

@@ -112,6 +112,9 @@ env["ir.config_parameter"].sudo().set_param("mcp_bridge.lockout_threshold", "100
 # Likewise the shared keys (admin_write...) serve well over 300 requests a
 # minute across the suite; the rate limit is tested on its own database copy.
 env["ir.config_parameter"].sudo().set_param("mcp_bridge.rate_limit_per_minute", "100000")  # noqa: F821
+# A client that never answers an input request is cut off after this many
+# seconds (test_input_session): the clients of the suite answer at once.
+env["ir.config_parameter"].sudo().set_param("mcp_bridge.input_wait_seconds", "4")  # noqa: F821
 tokens = {}
 key_ids = {}
 for name, vals in specs.items():

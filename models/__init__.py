@@ -28,3 +28,5 @@ from . import mcp_session
 from . import mcp_session_message
 from . import mcp_server
 from . import ir_http
+from . import mcp_write_policy
+from . import mcp_approval

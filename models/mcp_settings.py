@@ -54,6 +54,12 @@ SETTINGS_SPEC = {
     # whoami, find_user and users' display names in many2one values: the only
     # windows into res.users (models/mcp_guard_identity.py). False closes them.
     "identity_windows": ("bool", True, None, None),
+    # writes a human confirms or approves (models/mcp_write_policy.py, models/mcp_approval.py):
+    # hours a pending approval waits for a decision before it expires
+    "approval_expiry_hours": ("int", 24, 1, 720),
+    # a write under the "confirm" policy from a client that cannot be asked: True = it goes
+    # to an approver instead (an approval request), False = a tool error that says why
+    "confirm_fallback_approve": ("bool", False, None, None),
 }
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")

@@ -55,8 +55,10 @@ class McpAuditLog(models.Model):
     record_ids = fields.Char(string="Record IDs", readonly=True,
                              help="Ids of the records a tool call named (at most 20, then how many more).")
     outcome = fields.Selection(
-        [("ok", "OK"), ("denied", "Denied"), ("error", "Error")], required=True, default="ok", readonly=True,
-        index=True)
+        [("ok", "OK"), ("denied", "Denied"), ("error", "Error"), ("input_required", "Input Required")],
+        required=True, default="ok", readonly=True, index=True,
+        help="Input Required: the tool asked the client for input (a confirmation, a choice); what it did was "
+        "rolled back, and it runs again when the answer comes.")
     error_code = fields.Integer(readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
 

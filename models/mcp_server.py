@@ -23,6 +23,7 @@ from ..protocol import (
     capabilities,
     error_map,
     errors,
+    input_required,
     jsonrpc,
     notifications,
     oauth,
@@ -145,8 +146,15 @@ class McpServer(models.AbstractModel):
         :class:`~..protocol.error_map.Failure` (``None`` after a success) for
         the transport to take the HTTP status and headers from. Concurrency
         errors propagate so that Odoo retries the whole request.
+
+        A ``tools/call``, ``prompts/get`` or ``resources/read`` handler that
+        asks the client for input (``ctx.ask``) is answered an
+        ``input_required`` result (:meth:`_input_required_result`), after
+        its savepoint rolled back; ``ctx.input_required`` then holds the
+        requests, for a transport that asks them itself (session revisions).
         """
         ctx.failure, ctx.params, ctx.arguments = None, {}, {}
+        ctx.input_round, ctx.input_required = input_required.InputRound(), None
         try:
             kind = jsonrpc.classify(message)
         except errors.InvalidRequest as exc:
@@ -169,6 +177,8 @@ class McpServer(models.AbstractModel):
             if not isinstance(params, dict):
                 raise errors.InvalidParams("params must be an object")
             ctx.params = params
+            if method in input_required.INPUT_METHODS:
+                ctx.input_round = self._input_round(method, params, ctx)
             if handler == "_rpc_tools_call":  # it runs the tool in a savepoint of its own
                 result = self._rpc_tools_call(params, ctx)
             elif handler in NO_DATABASE_HANDLERS:
@@ -179,6 +189,10 @@ class McpServer(models.AbstractModel):
             if isinstance(result, dict) and result.get("isError"):
                 outcome = "error"
             return jsonrpc.result_response(msg_id, result)
+        except errors.InputRequired as exc:  # the handler's savepoint is rolled back
+            outcome = "input_required"
+            ctx.input_required = exc.requests
+            return jsonrpc.result_response(msg_id, self._input_required_result(exc.requests, method, params, ctx))
         except Exception as exc:
             failure = self._map_exception(exc, ctx, method)
             if failure is None:
@@ -416,6 +430,9 @@ class McpServer(models.AbstractModel):
             return
         try:
             yield
+        except errors.InputRequired:
+            self.env.cr.rollback()  # the tool asked: nothing of this run stays
+            raise
         except Exception:
             if self.env.cr.connection.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INERROR:
                 self.env.cr.rollback()

@@ -54,6 +54,9 @@ SETTINGS_SPEC = {
     # whoami, find_user and users' display names in many2one values: the only
     # windows into res.users (models/mcp_guard_identity.py). False closes them.
     "identity_windows": ("bool", True, None, None),
+    # seconds a requestState of an input_required result stays valid (a
+    # handler asked the client; the retry must come within this time)
+    "input_state_ttl": ("int", 600, 30, 86400),
     # writes a human confirms or approves (models/mcp_write_policy.py, models/mcp_approval.py):
     # hours a pending approval waits for a decision before it expires
     "approval_expiry_hours": ("int", 24, 1, 720),

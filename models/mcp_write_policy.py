@@ -113,15 +113,22 @@ class McpWritePolicy(models.AbstractModel):
         return self.env["mcp.approval"].sudo()._request(call, tool_name, model, records, preview, digest)
 
     @api.model
+    def _can_elicit(self, call):
+        """Whether the client can be asked to confirm: a 2026-07-28 request
+        whose ``_meta`` declares the ``elicitation`` capability (the answer
+        comes back as an ``input_required`` retry). Sessions (2025-x): not
+        until the transport asks on the POST's stream itself (then: the
+        capabilities the session's initialize declared)."""
+        declared = call.client_capabilities
+        return isinstance(declared, dict) and isinstance(declared.get("elicitation"), dict)
+
+    @api.model
     def _confirm(self, call, tool_name, preview):
         """Ask the person using the agent to accept ``preview`` (form-mode
         elicitation, an answer only this server's own question may carry).
         True: accepted. False: the client cannot be asked and the admin let
         such writes go to approvers. Raises ``ToolError`` otherwise."""
-        declared = call.client_capabilities
-        can_ask = hasattr(call, "ask") and not (isinstance(declared, dict)
-                                                and not isinstance(declared.get("elicitation"), dict))
-        if not can_ask:
+        if not self._can_elicit(call):
             if call.settings.get("confirm_fallback_approve"):
                 return False
             raise ToolError(self.env._(MSG_CANNOT_CONFIRM))

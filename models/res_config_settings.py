@@ -55,6 +55,10 @@ class ResConfigSettings(models.TransientModel):
         "refused with a message.")
     mcp_max_export_records = fields.Integer(
         "Max Records per Export", help="Most records export_records writes into one CSV or XLSX file.")
+    mcp_input_state_ttl = fields.Integer(
+        "Input Request Lifetime (seconds)", help="How long the client may take to answer when a tool asks it "
+        "for input (a confirmation, a choice): past it, the signed request state expires and the call must "
+        "start again.")
 
     mcp_oauth_enabled = fields.Boolean(
         "OAuth Connections", help="Apps (claude.ai, ChatGPT, Claude Desktop...) connect by URL: the user logs in "

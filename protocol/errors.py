@@ -212,3 +212,21 @@ class UnsupportedProtocolVersion(McpError):
     def __init__(self, requested, supported, message="Unsupported protocol version"):
         super().__init__(message, data={"supported": list(supported), "requested": requested})
         self.requested = requested
+
+
+class InputRequired(Exception):
+    """A handler (tool, prompt, resource) needs input from the client
+    before it can finish: ``requests`` is ``{key: {"method", "params"}}``
+    of the input requests still unanswered (``elicitation/create``,
+    ``sampling/createMessage``, ``roots/list``).
+
+    Not an :class:`McpError`: the error map never sees it. The dispatcher
+    rolls the handler's savepoint back and answers an ``input_required``
+    result (2026-07-28, MRTR) carrying the requests and a signed
+    ``requestState``; the handler re-runs from the start with the answers.
+    Raised by ``McpContext.ask`` (and ``elicit``/``sample``/``list_roots``).
+    """
+
+    def __init__(self, requests):
+        super().__init__("input required: " + ", ".join(sorted(requests)))
+        self.requests = requests

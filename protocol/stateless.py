@@ -161,10 +161,12 @@ def finalize_result(result, revision, method=None):
     set, ``_meta.serverInfo``, and for a :data:`CACHEABLE_METHODS` ``method``
     ``ttlMs: 0`` / ``cacheScope: "private"`` unless set: what a key sees
     depends on its user and may change at any time); other revisions'
-    results are left alone. Returns ``result`` (modified in place)."""
+    results are left alone. An ``input_required`` result keeps its
+    ``resultType`` and gets no ``ttlMs``/``cacheScope`` (not a
+    ``CacheableResult`` in the schema). Returns ``result`` (modified in place)."""
     if is_stateless(revision):
         result.setdefault("resultType", "complete")
-        if method in CACHEABLE_METHODS:
+        if method in CACHEABLE_METHODS and result["resultType"] == "complete":
             result.setdefault("ttlMs", 0)
             result.setdefault("cacheScope", "private")
         meta = result.setdefault("_meta", {})

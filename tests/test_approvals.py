@@ -12,7 +12,7 @@ from odoo.tests import new_test_user, tagged
 
 from ..models.mcp_guard_rules import MSG_MODEL_BLOCKED
 from ..models.mcp_server import McpContext
-from ..models.mcp_write_policy import MSG_CANNOT_CONFIRM
+from ..models.mcp_write_policy import MSG_CANCELLED, MSG_CANNOT_CONFIRM, MSG_DECLINED
 from ..protocol import errors
 from ..tools import preview as preview_tools
 from .common import TEST_IP, McpSecurityCase
@@ -29,25 +29,31 @@ class TestApprovals(McpSecurityCase):
                                                      "type": "contact"})
 
     # helpers ------------------------------------------------------------------
-    def ctx(self, key=None):
+    def ctx(self, key=None, revision="2025-06-18", capabilities=None):
         key = key or self.key_write
-        return McpContext(key, self.env["mcp.session"].browse(), "2025-06-18", self.env["mcp.server"]._settings(),
-                          "streamable_http", TEST_IP, key._mcp_env(self.env))
+        ctx = McpContext(key, self.env["mcp.session"].browse(), revision, self.env["mcp.server"]._settings(),
+                         "streamable_http", TEST_IP, key._mcp_env(self.env))
+        ctx.client_capabilities = capabilities
+        return ctx
 
-    def call(self, tool, arguments, key=None):
-        """``tools/call`` through the dispatcher: the JSON-RPC response."""
+    def call(self, tool, arguments, key=None, ctx=None, **extra):
+        """``tools/call`` through the dispatcher: the JSON-RPC response
+        (``extra``: more params, e.g. ``inputResponses``, ``requestState``)."""
         message = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                   "params": {"name": tool, "arguments": arguments}}
-        return self.env["mcp.server"]._handle_message(message, self.ctx(key))
+                   "params": dict(extra, name=tool, arguments=arguments)}
+        return self.env["mcp.server"]._handle_message(message, ctx or self.ctx(key))
 
     def structured(self, response):
         self.assertNotIn("error", response, response)
         self.assertFalse(response["result"].get("isError"), response["result"])
         return response["result"]["structuredContent"]
 
-    def update_partner(self, key=None, **extra):
-        return self.call("update", dict({"model": "res.partner", "ids": [self.partner.id],
-                                         "values": {"country_id": self.fr.id, "type": "invoice"}}, **extra), key)
+    def update_partner(self, key=None, ctx=None, reason=None, **extra):
+        arguments = {"model": "res.partner", "ids": [self.partner.id],
+                     "values": {"country_id": self.fr.id, "type": "invoice"}}
+        if reason:
+            arguments["reason"] = reason
+        return self.call("update", arguments, key, ctx, **extra)
 
     def pending(self, key=None):
         """A pending approval for an update of the partner (key: approve policy)."""
@@ -239,6 +245,59 @@ class TestApprovals(McpSecurityCase):
         self.assertTrue(response["result"]["isError"])
         self.assertEqual(response["result"]["content"][0]["text"], MSG_CANNOT_CONFIRM)
         self.assertEqual(self.partner.country_id, self.be)
+
+    def confirm_round(self):
+        """The first round of a confirmed update in 2026-07-28: ``(result, key, ctx)``."""
+        self.key_write.write_policy = "confirm"
+        ctx = self.ctx(revision="2026-07-28", capabilities={"elicitation": {}})
+        result = self.update_partner(ctx=ctx)["result"]
+        self.assertEqual(result["resultType"], "input_required", result)
+        (key, request), = result["inputRequests"].items()
+        self.assertEqual(request["method"], "elicitation/create")
+        self.assertIn("Country: Belgium → France", request["params"]["message"])
+        self.assertEqual(self.partner.country_id, self.be, "nothing written while the user thinks")
+        return result, key, ctx
+
+    def test_confirm_accept_writes(self):
+        result, key, ctx = self.confirm_round()
+        response = self.update_partner(ctx=ctx, requestState=result["requestState"], inputResponses={
+            key: {"action": "accept", "content": {"confirm": True}}})
+        self.assertEqual(self.structured(response)["fields"], ["country_id", "type"])
+        self.assertEqual(self.partner.country_id, self.fr)
+
+    def test_confirm_decline_and_cancel_write_nothing(self):
+        for action, message in (("decline", MSG_DECLINED), ("cancel", MSG_CANCELLED)):
+            with self.subTest(action=action):
+                result, key, ctx = self.confirm_round()
+                response = self.update_partner(ctx=ctx, requestState=result["requestState"],
+                                               inputResponses={key: {"action": action}})
+                self.assertTrue(response["result"]["isError"])
+                self.assertEqual(response["result"]["content"][0]["text"], message)
+                self.assertEqual(self.partner.country_id, self.be)
+        result, key, ctx = self.confirm_round()
+        response = self.update_partner(ctx=ctx, requestState=result["requestState"], inputResponses={
+            key: {"action": "accept", "content": {"confirm": False}}})
+        self.assertEqual(response["result"]["content"][0]["text"], MSG_DECLINED)
+
+    def test_confirm_cannot_be_skipped_by_answering_up_front(self):
+        """An accept sent without this server's requestState is not taken:
+        the question is asked (again), nothing is written."""
+        _result, key, ctx = self.confirm_round()
+        response = self.update_partner(ctx=ctx, inputResponses={key: {"action": "accept",
+                                                                       "content": {"confirm": True}}})
+        self.assertEqual(response["result"]["resultType"], "input_required")
+        self.assertEqual(self.partner.country_id, self.be)
+
+    def test_confirm_asks_again_when_the_records_changed(self):
+        """The question carries the preview: records changed between the
+        rounds make it another question, so the old accept is not used."""
+        result, key, ctx = self.confirm_round()
+        self.partner.write({"country_id": self.env.ref("base.de").id})
+        response = self.update_partner(ctx=ctx, requestState=result["requestState"], inputResponses={
+            key: {"action": "accept", "content": {"confirm": True}}})
+        self.assertEqual(response["result"]["resultType"], "input_required")
+        self.assertIn("Country: Germany → France", response["result"]["inputRequests"][key]["params"]["message"])
+        self.assertEqual(self.partner.country_id, self.env.ref("base.de"))
 
     def test_confirm_fallback_to_approve(self):
         self.key_write.write_policy = "confirm"

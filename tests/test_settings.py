@@ -18,6 +18,7 @@ DEFAULTS = {
     "oauth_authorize_groups": ["base.group_user"],
     "max_document_bytes": 10485760, "max_export_records": 2000,
     "identity_windows": True,
+    "input_state_ttl": 600,
     "approval_expiry_hours": 24, "confirm_fallback_approve": False,
 }
 

@@ -1,6 +1,6 @@
 """The one context object of a request: what the dispatcher, its handlers
 and the tools share (never stored)."""
-from ..protocol import errors, notifications
+from ..protocol import errors, input_required, notifications
 
 
 class McpContext:
@@ -37,6 +37,20 @@ class McpContext:
     ``notifications``  the notifications :meth:`progress` and :meth:`log`
                    collected; the transport sends them before the response
                    (on the POST's SSE stream, when the client accepts one).
+    ``input_round``  the :class:`~..protocol.input_required.InputRound` of
+                   the message (answers so far, :attr:`state`), set by the
+                   dispatcher for ``tools/call``, ``prompts/get`` and
+                   ``resources/read``.
+    ``input_required``  the input requests the handler is waiting for
+                   (``{key: {"method", "params"}}``) when it asked
+                   (:meth:`ask`), for the transport; ``None`` otherwise.
+
+    Asking the client (MRTR, DESIGN.md section 11): :meth:`ask`,
+    :meth:`elicit`, :meth:`sample`, :meth:`list_roots` return the client's
+    answer when it is there; else the handler stops, whatever it wrote is
+    rolled back, the client is asked, and the handler runs again from the
+    start with the answers (:attr:`input_responses`, :attr:`state`). So a
+    handler asks before it writes, and does nothing it cannot do twice.
     """
 
     __slots__ = (
@@ -45,6 +59,8 @@ class McpContext:
         "audit",
         "client_capabilities",
         "failure",
+        "input_required",
+        "input_round",
         "ip",
         "key",
         "log_level",
@@ -73,6 +89,8 @@ class McpContext:
         self.log_level = None
         self.client_capabilities = None
         self.notifications = []
+        self.input_round = input_required.InputRound()
+        self.input_required = None
 
     def require_client_capability(self, name):
         """Refuse the request (-32021, HTTP 400 in 2026-07-28, with
@@ -105,6 +123,65 @@ class McpContext:
         note = notifications.log_message(self.log_level, level, message, logger)
         if note is not None:
             self.notifications.append(note)
+
+    @property
+    def input_responses(self):
+        """``{key: the client's result}`` of the input requests answered so
+        far (earlier rounds', carried in the signed requestState, and this
+        round's ``inputResponses``); ``{}`` on the first run."""
+        return self.input_round.responses
+
+    @property
+    def state(self):
+        """A dict the handler may read and write: carried (signed, readable
+        by the client: no secrets) to the next round when it asks."""
+        return self.input_round.state
+
+    def ask(self, requests, bound=False):
+        """Ask the client for input: ``requests`` is ``{key: {"method":
+        "elicitation/create" | "sampling/createMessage" | "roots/list",
+        "params": {...}}}``. Returns ``{key: response}`` when every key has
+        an answer; otherwise raises :class:`~..protocol.errors.InputRequired`
+        with the requests still unanswered (after checking the client
+        declared the capability each needs: -32021 when it did not).
+
+        ``bound=True`` accepts only answers to requests with these very
+        params that this server asked in an earlier round (a verified
+        requestState says so): a client cannot skip the question by
+        answering up front. Use it to confirm writes."""
+        input_required.check_requests(requests)
+        found, missing = self.input_round.lookup(requests, bound)
+        if missing:
+            for request in missing.values():
+                self.require_client_capability(input_required.METHOD_CAPABILITY[request["method"]])
+            raise errors.InputRequired(missing)
+        return found
+
+    def elicit(self, key, message, requested_schema, **params):
+        """Ask the user (``elicitation/create``, form mode) ``message`` for
+        data of ``requested_schema`` (a flat JSON Schema object). Returns the
+        ElicitResult: ``{"action": "accept"|"decline"|"cancel", "content"?}``."""
+        request = dict(params, message=message, requestedSchema=requested_schema)
+        return self.ask({key: {"method": "elicitation/create", "params": request}}, **self._bound(params))[key]
+
+    def sample(self, key, messages, max_tokens, **params):
+        """Ask the client's model (``sampling/createMessage``) to answer
+        ``messages`` in at most ``max_tokens`` tokens (other
+        CreateMessageRequest params as keywords). Returns the
+        CreateMessageResult (``{"role", "content", "model", ...}``)."""
+        request = dict(params, messages=messages, maxTokens=max_tokens)
+        return self.ask({key: {"method": "sampling/createMessage", "params": request}}, **self._bound(params))[key]
+
+    def list_roots(self, key, bound=False):
+        """Ask the client for its roots (``roots/list``). Returns the
+        ListRootsResult ``{"roots": [{"uri", "name"?}, ...]}``."""
+        return self.ask({key: {"method": "roots/list", "params": {}}}, bound=bound)[key]
+
+    @staticmethod
+    def _bound(params):
+        """``{"bound": ...}`` taken out of the keyword params of
+        :meth:`elicit` / :meth:`sample` (not a request param)."""
+        return {"bound": bool(params.pop("bound", False))}
 
     @property
     def env(self):

@@ -4,12 +4,15 @@ Runs in .local/venv-mcp2 (the 2.x SDK cannot share Odoo's Python), started by
 ``clients.run_mcp2_client``; not imported by the test suite itself.
 
     python mcp2_client.py URL [--token T] [--mode auto|legacy|2026-07-28]
-                          [--tool NAME] [--args JSON]
+                          [--tool NAME] [--args JSON] [--elicit JSON]
 
 ``--token`` defaults to $MCP_BEARER. ``auto`` (the SDK default) probes
 ``server/discover`` and falls back to ``initialize``. Prints one JSON object:
 ``protocol_version``, ``server_info``, ``capabilities``, ``tools`` (names),
-``call`` (the CallToolResult, when ``--tool`` is given).
+``call`` (the CallToolResult, when ``--tool`` is given). ``--elicit``: the
+client declares elicitation and accepts every form with that JSON content
+(the SDK answers ``input_required`` results and elicitation requests
+itself); ``elicited`` lists the messages it was asked.
 """
 import argparse
 import asyncio
@@ -17,7 +20,7 @@ import json
 import os
 import sys
 
-from mcp import Client
+from mcp import Client, types
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
@@ -36,11 +39,19 @@ async def main(argv=None):
     parser.add_argument("--mode", default="auto")
     parser.add_argument("--tool")
     parser.add_argument("--args", default="{}")
+    parser.add_argument("--elicit")
     opts = parser.parse_args(argv)
     headers = {"Authorization": "Bearer %s" % opts.token} if opts.token else {}
+    elicited = []
+    options = {}
+    if opts.elicit is not None:
+        async def elicit(_context, params):
+            elicited.append(params.message)
+            return types.ElicitResult(action="accept", content=json.loads(opts.elicit))
+        options["elicitation_callback"] = elicit
     async with create_mcp_http_client(headers=headers) as http_client:
         transport = streamable_http_client(opts.url, http_client=http_client)
-        async with Client(transport, mode=opts.mode) as client:
+        async with Client(transport, mode=opts.mode, **options) as client:
             report = {
                 "sdk": "mcp 2.x",
                 "mode": opts.mode,
@@ -53,6 +64,8 @@ async def main(argv=None):
             if opts.tool:
                 result = await client.call_tool(opts.tool, json.loads(opts.args))
                 report["call"] = _dump(result)
+            if opts.elicit is not None:
+                report["elicited"] = elicited
     json.dump(report, sys.stdout)
     sys.stdout.write("\n")
 

@@ -8,10 +8,11 @@ Odoo, ``mcp.approval``) applies: the stricter of the key's policy (an OAuth
 grant's backing key carries its app's) and the model-access rule's.
 
 The write tools covered (``COVERED_TOOLS``) call :meth:`McpWritePolicy.gate`
-once their arguments are checked, just before they write. Not covered: the
-``wizard`` tool (it only continues a dialog a covered ``execute_method``
-opened), the chatter tools (``post_message``, ``schedule_activity``,
-``mark_activity_done``: notes and to-dos, not business data), reads.
+once their arguments are checked, just before they write; ``wizard`` when it
+presses a dialog's button (the policy of the dialog's records, the button as
+the method). Not covered: the chatter tools (``post_message``,
+``schedule_activity``, ``mark_activity_done``: notes and to-dos, not business
+data), reads.
 """
 import hashlib
 import json
@@ -31,16 +32,17 @@ WRITE_POLICIES = [
 ]
 STRICTNESS = {name: rank for rank, (name, _label) in enumerate(WRITE_POLICIES)}
 #: the write tools whose writes the policy covers
-COVERED_TOOLS = ("create", "update", "delete", "duplicate", "execute_method")
+COVERED_TOOLS = ("create", "update", "delete", "duplicate", "execute_method", "wizard")
 
 WRITE_POLICY_HELP = (
     "Direct: writes happen at once. Confirm: the person using the agent accepts a preview of each write in "
     "the client (elicitation). Approve: an MCP approver approves each write in Odoo (MCP Server > Approvals). "
     "Between the key's policy and the model-access rule's, the stricter wins. Covers create, update, delete, "
-    "duplicate and execute_method.")
+    "duplicate, execute_method and pressing a dialog's button (wizard).")
 WRITE_POLICY_METHODS_HELP = (
-    "Optional: the execute_method methods the policy covers, separated by commas or spaces (e.g. "
-    "action_confirm, action_post). Empty: every method. create, update, delete and duplicate are always covered.")
+    "Optional: the execute_method methods and dialog buttons the policy covers, separated by commas or spaces "
+    "(e.g. action_confirm, action_post). Empty: every method. create, update, delete and duplicate are always "
+    "covered.")
 
 #: the elicitation's form: one yes/no the user ticks
 CONFIRM_SCHEMA = {

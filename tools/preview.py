@@ -26,7 +26,7 @@ MAX_VALUE_CHARS = 200
 MAX_LINKED_NAMES = 10
 
 OPERATIONS = {"create": "create", "update": "update", "delete": "delete", "duplicate": "duplicate",
-              "execute_method": "method"}
+              "execute_method": "method", "wizard": "method"}
 
 
 def _short(text):

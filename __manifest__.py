@@ -27,6 +27,7 @@ API key and work on Odoo data through tools, always as the key's Odoo user.
         "views/mcp_audit_log_views.xml",
         "views/res_config_settings_views.xml",
         "views/oauth_templates.xml",
+        "views/mcp_approval_views.xml",
         "data/mcp_cron.xml",
     ],
     "demo": [],

@@ -31,3 +31,5 @@ from . import mcp_session_input
 from . import mcp_server
 from . import mcp_server_input
 from . import ir_http
+from . import mcp_write_policy
+from . import mcp_approval

@@ -22,6 +22,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from .mcp_write_policy import WRITE_POLICIES, WRITE_POLICY_HELP, WRITE_POLICY_METHODS_HELP
+
 _logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "mcp_"
@@ -94,6 +96,9 @@ class McpApiKey(models.Model):
     scope = fields.Selection(
         [("read", "Read-only"), ("write", "Read & Write")], required=True, default="read",
         help="A read-only key can never create, update, delete or call methods that write.")
+    write_policy = fields.Selection(
+        WRITE_POLICIES, string="Write Policy", required=True, default="direct", help=WRITE_POLICY_HELP)
+    write_policy_methods = fields.Char(string="Policy Methods", help=WRITE_POLICY_METHODS_HELP)
     company_ids = fields.Many2many(
         "res.company", "mcp_api_key_res_company_rel", "key_id", "company_id", string="Allowed Companies",
         help="Companies the agent may work in (a subset of the user's). Empty: all of the user's companies.")

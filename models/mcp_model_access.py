@@ -12,6 +12,7 @@ from .mcp_guard_rules import (
     ALWAYS_BLOCKED_MODELS, BLOCKED_MODEL_PREFIXES, _IDENT_RE, is_method_blocked, is_model_blocked,
 )
 from .mcp_settings import parse_list
+from .mcp_write_policy import WRITE_POLICIES, WRITE_POLICY_HELP, WRITE_POLICY_METHODS_HELP
 
 
 class McpModelAccess(models.Model):
@@ -40,6 +41,10 @@ class McpModelAccess(models.Model):
         "(other fields, related records), not only what this rule and the guard let through: with a rule on "
         "the model, reports stay refused unless this is ticked. Without a rule, the user's rights decide.")
 
+    write_policy = fields.Selection(
+        WRITE_POLICIES, string="Write Policy", required=True, default="direct", help=WRITE_POLICY_HELP)
+    write_policy_methods = fields.Char(string="Policy Methods", help=WRITE_POLICY_METHODS_HELP)
+
     _sql_constraints = [
         ("model_uniq", "UNIQUE(model_id)", "There is already an MCP access rule for this model."),
     ]
@@ -61,10 +66,10 @@ class McpModelAccess(models.Model):
                     model=rule.model_id.model,
                 ))
 
-    @api.constrains("allowed_methods")
+    @api.constrains("allowed_methods", "write_policy_methods")
     def _check_allowed_methods(self):
         for rule in self:
-            for name in parse_list(rule.allowed_methods):
+            for name in parse_list(rule.allowed_methods) + parse_list(rule.write_policy_methods):
                 if not _IDENT_RE.match(name):
                     raise ValidationError(_("Invalid method name %(method)s in Allowed Methods.", method=name))
                 if is_method_blocked(name):
@@ -99,17 +104,20 @@ class McpModelAccess(models.Model):
     @tools.ormcache()
     def _get_rules_map(self):
         """{model name: {'read': bool, 'create': bool, 'write': bool,
-        'unlink': bool, 'methods': frozenset, 'reports': bool}} of the active
-        rules (cached; cleared on change)."""
+        'unlink': bool, 'methods': frozenset, 'reports': bool, 'policy': str,
+        'policy_methods': frozenset}} of the active rules (cached; cleared on
+        change)."""
         self.flush_model()
         self.env.cr.execute(
-            "SELECT model, perm_read, perm_create, perm_write, perm_unlink, allowed_methods, allow_reports"
+            "SELECT model, perm_read, perm_create, perm_write, perm_unlink, allowed_methods, allow_reports,"
+            "       write_policy, write_policy_methods"
             "  FROM mcp_model_access WHERE active"
         )
         return {
             model: {"read": bool(r), "create": bool(c), "write": bool(w), "unlink": bool(u),
-                    "methods": frozenset(parse_list(methods)), "reports": bool(reports)}
-            for model, r, c, w, u, methods, reports in self.env.cr.fetchall()
+                    "methods": frozenset(parse_list(methods)), "reports": bool(reports),
+                    "policy": policy or "direct", "policy_methods": frozenset(parse_list(policy_methods))}
+            for model, r, c, w, u, methods, reports, policy, policy_methods in self.env.cr.fetchall()
         }
 
     @api.model_create_multi

@@ -43,6 +43,8 @@ class McpOauthGrant(models.Model):
                              help="The credential the app's access tokens act as (rules, rate limit, audit).")
     scope = fields.Selection(related="key_id.scope", string="Access")
     company_ids = fields.Many2many(related="key_id.company_ids", string="Companies")
+    write_policy = fields.Selection(related="key_id.write_policy", readonly=False,
+                                    groups="mcp_bridge.group_mcp_manager")
     resource = fields.Char(readonly=True, help="The MCP URL the grant is for (RFC 8707).")
     redirect_host = fields.Char(readonly=True, help="Where the app received the authorization.")
     revoked_at = fields.Datetime(readonly=True, copy=False)

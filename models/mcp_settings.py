@@ -60,6 +60,12 @@ SETTINGS_SPEC = {
     # seconds a session POST's stream waits for the client's answer to an
     # input request (elicitation, sampling, roots) before the tool fails
     "input_wait_seconds": ("int", 300, 2, 3600),
+    # writes a human confirms or approves (models/mcp_write_policy.py, models/mcp_approval.py):
+    # hours a pending approval waits for a decision before it expires
+    "approval_expiry_hours": ("int", 24, 1, 720),
+    # a write under the "confirm" policy from a client that cannot be asked: True = it goes
+    # to an approver instead (an approval request), False = a tool error that says why
+    "confirm_fallback_approve": ("bool", False, None, None),
 }
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")

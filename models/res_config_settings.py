@@ -93,6 +93,14 @@ class ResConfigSettings(models.TransientModel):
         help="Agents see the display names of related users (salesperson...), may call whoami and find active "
         "internal users by name (id and name only). Off: users are ids only and find_user is refused.")
 
+    mcp_approval_expiry_hours = fields.Integer(
+        "Approval Expiry (hours)", help="A write waiting for an approver expires after this many hours; the agent "
+        "is told so and nothing is written.")
+    mcp_confirm_fallback_approve = fields.Boolean(
+        "Unconfirmable Writes Go to Approvers",
+        help="A write that needs the user's confirmation, asked from a client that cannot ask its user "
+        "(no elicitation), becomes an approval request for an MCP approver. Off: a tool error that says why.")
+
     @api.model
     def get_values(self):
         """Load the MCP settings (effective values) into the form."""

@@ -130,7 +130,8 @@ class TestDispatcher(DispatcherCase):
         exactly as for a listed tool. A read-write key sees every tool."""
         server = self.env["mcp.server"]
         # read_messages and list_activities need the mail app (not installed here)
-        read_tools = ["aggregate", "count", "export_records", "find_user", "get_model_schema", "list_actions",
+        read_tools = ["aggregate", "count", "export_records", "find_user", "get_approval", "get_model_schema",
+                      "list_actions",
                       "list_models", "name_search", "print_report", "read", "search_read", "whoami"]
         write_tools = ["create", "delete", "duplicate", "execute_method", "update", "wizard"]
 

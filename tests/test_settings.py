@@ -20,6 +20,7 @@ DEFAULTS = {
     "identity_windows": True,
     "input_state_ttl": 600,
     "input_wait_seconds": 300,
+    "approval_expiry_hours": 24, "confirm_fallback_approve": False,
 }
 
 

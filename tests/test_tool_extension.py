@@ -35,7 +35,7 @@ class TestToolExtension(ToolsCase):
         self.assertEqual(names, ["list_models", "get_model_schema", "search_read", "read", "count", "aggregate",
                                  "name_search", "create", "update", "delete", "execute_method", "wizard", "duplicate",
                                  "print_report", "export_records", "read_messages", "post_message", "schedule_activity",
-                                 "list_activities", "mark_activity_done", "whoami", "find_user", "list_actions"])
+                                 "list_activities", "mark_activity_done", "whoami", "find_user", "list_actions", "get_approval"])
         for tool in default_tools():
             with self.subTest(tool=tool.name):
                 self.assertIsInstance(tool, Tool)
@@ -69,7 +69,7 @@ class TestToolExtension(ToolsCase):
             listed = self.dispatch("tools/list")["result"]["tools"]
             called = self.dispatch("tools/call", {"name": "country_by_code", "arguments": {"code": "be"}})
         names = [entry["name"] for entry in listed]
-        self.assertEqual(len(names), 19)  # 18 built-in here (no mail app: no chatter tools) + 1
+        self.assertEqual(len(names), 20)  # 19 built-in here (no mail app: no chatter tools) + 1
         self.assertEqual(names, sorted(names))
         entry = next(entry for entry in listed if entry["name"] == "country_by_code")
         self.assertEqual(entry, CountryCodeTool().describe("2025-06-18"))
@@ -99,7 +99,7 @@ class TestToolExtension(ToolsCase):
         with self.server_with(QuietCount()):
             listed = [entry["name"] for entry in self.dispatch("tools/list")["result"]["tools"]]
             called = self.dispatch("tools/call", {"name": "count", "arguments": {"code": "be"}})
-        self.assertEqual(len(listed), 18)
+        self.assertEqual(len(listed), 19)
         self.assertEqual(listed.count("count"), 1)
         self.assertEqual(called["result"]["structuredContent"], {"name": "Belgium"})
 

@@ -1,7 +1,7 @@
 """Tool ``create``: create one record."""
 from .arguments import get_model, opt_object
 from .base import Tool
-from .schemas import MODEL
+from .schemas import MODEL, or_pending, with_reason
 from .values import check_values
 
 
@@ -38,6 +38,8 @@ class Create(Tool):
         },
         "required": ["model", "id", "display_name"],
     }
+    input_schema = with_reason(input_schema)
+    output_schema = or_pending(output_schema)
     annotations = {"title": title, "readOnlyHint": False, "destructiveHint": False,
                    "idempotentHint": False, "openWorldHint": False}
     operation = "create"
@@ -45,5 +47,8 @@ class Create(Tool):
     def run(self, call):
         model = get_model(call, "create")
         values = check_values(call, model, opt_object(call.arguments, "values"), "create")
+        pending = call.env["mcp.write.policy"].gate(call, self.name, model, values=values)
+        if pending is not None:
+            return pending
         record = model.create(values)
         return {"model": model._name, "id": record.id, "display_name": record.display_name or None}

@@ -1,7 +1,7 @@
 """Tool ``delete``: delete records."""
 from .arguments import get_ids, get_model
 from .base import Tool
-from .schemas import IDS, MODEL
+from .schemas import IDS, MODEL, or_pending, with_reason
 
 
 class Delete(Tool):
@@ -31,6 +31,8 @@ class Delete(Tool):
         },
         "required": ["model", "deleted_ids", "missing_ids", "count"],
     }
+    input_schema = with_reason(input_schema)
+    output_schema = or_pending(output_schema)
     annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
                    "idempotentHint": True, "openWorldHint": False}
     operation = "unlink"
@@ -41,6 +43,9 @@ class Delete(Tool):
         readable = set(call.guard.readable_ids(model._name, ids))  # missing and hidden: one answer
         records = model.browse([rid for rid in ids if rid in readable])
         deleted = [rid for rid in ids if rid in readable]
+        pending = call.env["mcp.write.policy"].gate(call, self.name, model, records)
+        if pending is not None:
+            return pending
         records.unlink()
         return {"model": model._name, "deleted_ids": deleted,
                 "missing_ids": [rid for rid in ids if rid not in deleted], "count": len(deleted)}

@@ -2,7 +2,7 @@
 from ..protocol.errors import ToolError
 from .arguments import get_model, opt_int, opt_object
 from .base import Tool
-from .schemas import MODEL
+from .schemas import MODEL, or_pending, with_reason
 from .values import check_values
 
 
@@ -38,6 +38,8 @@ class Duplicate(Tool):
         },
         "required": ["model", "source_id", "id", "display_name"],
     }
+    input_schema = with_reason(input_schema)
+    output_schema = or_pending(output_schema)
     annotations = {"title": title, "readOnlyHint": False, "destructiveHint": False,
                    "idempotentHint": False, "openWorldHint": False}
     operation = "create"
@@ -58,6 +60,9 @@ class Duplicate(Tool):
         # blocked models, links that would modify blocked records)
         for values in record.copy_data(default):
             call.guard.check_values(model._name, values, call.key)
+        pending = call.env["mcp.write.policy"].gate(call, self.name, model, record, default)
+        if pending is not None:
+            return pending
         copy = record.copy(default)
         return {"model": model._name, "source_id": source_id, "id": copy.id,
                 "display_name": copy.display_name or None}

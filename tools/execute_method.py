@@ -5,7 +5,7 @@ from ..models.mcp_guard_rules import SAFE_MIXIN_METHODS
 from ..protocol.errors import ToolError
 from .arguments import get_ids, opt_list, opt_object, require_str
 from .base import Tool
-from .schemas import MODEL, WIZARD
+from .schemas import MODEL, WIZARD, or_pending, with_reason
 from .results import _readable_records, describe_result  # noqa: F401 - public names of this module
 from .values import check_values
 from .wizards import action_summary, is_wizard_action, open_wizard
@@ -54,6 +54,8 @@ class ExecuteMethod(Tool):
         },
         "required": ["model", "method", "ids", "result", "hidden_records"],
     }
+    input_schema = with_reason(input_schema)
+    output_schema = or_pending(output_schema)
     annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
                    "idempotentHint": False, "openWorldHint": False}
     #: Methods may change data: the key needs write access to the model.
@@ -87,6 +89,10 @@ class ExecuteMethod(Tool):
                             % (model._name, method_name, _signature(method), exc)) from None
         except ValueError:
             pass  # no introspectable signature: let the call decide
+        pending = call.env["mcp.write.policy"].gate(call, self.name, model, records, method=method_name, args=args,
+                                                    kwargs=kwargs)
+        if pending is not None:
+            return pending
         value = method(*args, **kwargs)
         if is_wizard_action(call.env, value):  # a dialog: open it, with Odoo's context
             return {"model": model._name, "method": method_name, "ids": ids, "result": action_summary(value),

@@ -12,6 +12,7 @@ from .duplicate import Duplicate
 from .execute_method import ExecuteMethod
 from .export_records import ExportRecords
 from .find_user import FindUser
+from .get_approval import GetApproval
 from .get_model_schema import GetModelSchema
 from .list_actions import ListActions
 from .list_activities import ListActivities
@@ -32,7 +33,7 @@ DEFAULT_TOOL_CLASSES = (
     ListModels, GetModelSchema, SearchRead, Read, Count, Aggregate, NameSearch,
     Create, Update, Delete, ExecuteMethod, Wizard, Duplicate,
     PrintReport, ExportRecords, ReadMessages, PostMessage, ScheduleActivity, ListActivities, MarkActivityDone,
-    WhoAmI, FindUser, ListActions,
+    WhoAmI, FindUser, ListActions, GetApproval,
 )
 
 

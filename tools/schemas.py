@@ -78,3 +78,42 @@ WIZARD = {
     },
     "required": ["handle", "model", "fields", "buttons"],
 }
+
+#: the optional ``reason`` argument of the write tools a human may confirm or approve
+REASON = {
+    "type": "string",
+    "maxLength": 500,
+    "description": "Why you make this write, in a sentence: shown to the person who confirms or approves it.",
+}
+APPROVAL = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "state": {"type": "string", "enum": ["pending", "approved", "done", "rejected", "expired", "failed"]},
+        "tool": {"type": "string"},
+        "model": {"type": ["string", "null"]},
+        "preview": {"type": ["string", "null"]},
+        "expires_at": {"type": "string"},
+        "decided_at": {"type": "string"},
+        "note": {"type": "string"},
+        "result": {"description": "What the tool returned when the approved write ran."},
+        "error": {"type": "string"},
+    },
+    "required": ["id", "state"],
+}
+#: the result of a write waiting for an approver (write policy "approve")
+PENDING_APPROVAL = {
+    "type": "object",
+    "properties": {"approval": APPROVAL, "message": {"type": "string"}},
+    "required": ["approval", "message"],
+}
+
+
+def with_reason(input_schema):
+    """``input_schema`` of a write tool with the optional ``reason`` argument."""
+    return dict(input_schema, properties=dict(input_schema["properties"], reason=REASON))
+
+
+def or_pending(output_schema):
+    """``output_schema`` of a write tool that may answer a pending approval instead."""
+    return {"type": "object", "anyOf": [output_schema, PENDING_APPROVAL]}

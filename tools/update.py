@@ -2,7 +2,7 @@
 from ..protocol.errors import ToolError
 from .arguments import get_ids, get_model, opt_object
 from .base import Tool
-from .schemas import IDS, MODEL
+from .schemas import IDS, MODEL, or_pending, with_reason
 from .values import check_values
 
 
@@ -37,6 +37,8 @@ class Update(Tool):
         },
         "required": ["model", "ids", "count"],
     }
+    input_schema = with_reason(input_schema)
+    output_schema = or_pending(output_schema)
     annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
                    "idempotentHint": True, "openWorldHint": False}
     operation = "write"
@@ -50,5 +52,8 @@ class Update(Tool):
             raise ToolError("No %s record with id %s; nothing was updated." % (model._name, ", ".join(map(str, missing))),
                             data={"model": model._name, "missing_ids": missing})
         values = check_values(call, records, opt_object(call.arguments, "values"), "write")
+        pending = call.env["mcp.write.policy"].gate(call, self.name, model, records, values)
+        if pending is not None:
+            return pending
         records.write(values)
         return {"model": model._name, "ids": ids, "count": len(ids), "fields": sorted(values)}

@@ -2,7 +2,7 @@
 from ..protocol.errors import ToolError
 from .arguments import get_ids, opt_object, require_str
 from .base import Tool
-from .schemas import MODEL, WIZARD
+from .schemas import MODEL, WIZARD, or_pending, with_reason
 from .values import check_values
 from .wizards import describe_wizard, load_wizard, outcome, run_button
 
@@ -49,6 +49,8 @@ class Wizard(Tool):
             "hidden_records": {"type": "integer"},
         },
     }
+    input_schema = with_reason(input_schema)
+    output_schema = or_pending(output_schema)
     annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
                    "idempotentHint": False, "openWorldHint": False}
     #: Wizards change data: a read-write key only.
@@ -69,8 +71,27 @@ class Wizard(Tool):
             call.guard.check_wizard_fields(record._name, values, form)
             record.write(check_values(call, record, values, "write"))
         if action == "press":
-            return run_button(call, record, payload, require_str(call.arguments, "button"))
+            button = require_str(call.arguments, "button")
+            pending = self._gate(call, record, payload, button, values)
+            if pending is not None:
+                return pending
+            return run_button(call, record, payload, button)
         return {"wizard": describe_wizard(call, record, payload, call.arguments["handle"])}
+
+    def _gate(self, call, record, payload, button, values):
+        """The write policy of pressing ``button``: the policy of the
+        dialog's records (its ``active_model``; the wizard's own model when
+        it has none), with the button as the method (``Policy Methods`` may
+        name it). ``None``: press it now; else the pending result."""
+        context = payload.get("c") or {}
+        source = context.get("active_model")
+        if isinstance(source, str) and source in call.env:
+            ids = context.get("active_ids") or ([context["active_id"]] if context.get("active_id") else [])
+            records = call.env[source].browse(call.guard.readable_ids(source, ids))
+        else:
+            records = record
+        return call.env["mcp.write.policy"].gate(call, self.name, records.browse(), records, method=button,
+                                                 kwargs=values or {})
 
     def _open(self, call):
         """The dialog of a form button of type action on records of ``model``."""

@@ -63,6 +63,11 @@ specs.update({
     "inactive_user": {"user_id": inactive_user.id, "scope": "write"},
     "ip_loopback": {"user_id": admin.id, "scope": "write", "allowed_ips": "127.0.0.77/32, ::1"},
 })
+# --- Writes a human confirms or approves (tests/e2e/test_approvals.py) ------------
+specs.update({
+    "confirm_write": {"user_id": admin.id, "scope": "write", "write_policy": "confirm"},
+    "approve_write": {"user_id": admin.id, "scope": "write", "write_policy": "approve"},
+})
 # --- Admin changes reach every worker (tests/e2e/test_key_changes.py) ------------
 # a key manager who changes keys and users over JSON-RPC, as in the backend,
 # and per server mode a key whose user has both companies
@@ -147,6 +152,8 @@ for name, vals in specs.items():
     oauth_tokens[name] = access
     if vals.get("allowed_ips"):
         grant.key_id.allowed_ips = vals["allowed_ips"]
+    if vals.get("write_policy"):
+        grant.key_id.write_policy = vals["write_policy"]
     if name == "revoked":
         grant.action_revoke()
     if name == "inactive":

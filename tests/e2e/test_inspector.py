@@ -20,7 +20,7 @@ def _url(server, transport):
 def test_inspector_tools_list(server, token, transport):
     listed = clients.run_inspector(_url(server, transport), token, transport, "tools/list")
     tools = {tool["name"]: tool for tool in listed["result"]["tools"]}
-    assert len(tools) == 18  # the chatter tools need the mail app
+    assert len(tools) == 19  # the chatter tools need the mail app
     assert tools["count"]["inputSchema"]["required"] == ["model"]
     assert tools["delete"]["annotations"]["destructiveHint"] is True
     # The Inspector negotiates 2025-11-25 on both transports: outputSchema present.

@@ -42,7 +42,7 @@ def test_sdk1_initialize_list_call(server, token, transport):
     assert {"tools", "resources", "prompts", "completions", "logging"} <= set(init["capabilities"])
     assert sorted(report["tools"]) == sorted([
         "aggregate", "count", "create", "delete", "duplicate", "execute_method", "export_records", "find_user",
-        "get_model_schema", "list_actions", "list_models", "name_search", "print_report", "read", "search_read",
+        "get_approval", "get_model_schema", "list_actions", "list_models", "name_search", "print_report", "read", "search_read",
         "update", "whoami", "wizard"])
     _check_count_call(report["call"])
 
@@ -64,7 +64,7 @@ def test_sdk2_stateless(server, token, mode):
     if mode == "auto":  # from server/discover (a pinned client skips it)
         assert report["server_info"]["name"] == "odoo-mcp-bridge"
         assert "completions" in report["capabilities"]
-    assert "count" in report["tools"] and len(report["tools"]) == 18
+    assert "count" in report["tools"] and len(report["tools"]) == 19
     _check_count_call(report["call"])
     assert report["call"]["resultType"] == "complete"
     assert report["call"]["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "odoo-mcp-bridge"
@@ -76,7 +76,7 @@ def test_sdk2_legacy_handshake(server, token):
                                      ["--mode", "legacy", "--tool", "count", "--args", json.dumps(_count_args())])
     assert report["protocol_version"] == SDK1_LATEST
     assert report["server_info"]["name"] == "odoo-mcp-bridge"
-    assert len(report["tools"]) == 18
+    assert len(report["tools"]) == 19
     _check_count_call(report["call"])
 
 

@@ -63,7 +63,7 @@ def _error(result):
 def test_every_tool_has_an_output_schema(output_schemas):
     assert sorted(output_schemas) == sorted([
         "aggregate", "count", "create", "delete", "duplicate", "execute_method", "export_records", "find_user",
-        "get_model_schema", "list_actions", "list_models", "name_search", "print_report", "read", "search_read",
+        "get_approval", "get_model_schema", "list_actions", "list_models", "name_search", "print_report", "read", "search_read",
         "update", "whoami", "wizard"])
 
 
@@ -225,8 +225,8 @@ def test_read_only_key_cannot_write(mcp_url, e2e_keys):
                 return init, listed, exc.error
         return init, listed, None
     init, listed, error = asyncio.run(run())
-    assert listed == ["aggregate", "count", "export_records", "find_user", "get_model_schema", "list_actions",
-                      "list_models", "name_search", "print_report", "read", "search_read", "whoami"]
+    assert listed == ["aggregate", "count", "export_records", "find_user", "get_approval", "get_model_schema",
+                      "list_actions", "list_models", "name_search", "print_report", "read", "search_read", "whoami"]
     assert init.instructions.endswith(
         "This API key is read-only, so tools/list does not offer the write tools "
         "(create, delete, duplicate, execute_method, update, wizard).")

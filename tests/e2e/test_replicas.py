@@ -131,7 +131,10 @@ def test_reads_on_the_replica_writes_on_the_primary(e2e_conf, replica_port, repl
     assert health["database"]["replica"] == "in use" and health["audit"]["write_failures"] == 0
     with open(replica_server.log_path, encoding="utf-8", errors="replace") as log:
         text = log.read()
-    assert "retrying with a read/write cursor" not in text
+    # Odoo reruns a request on the primary only for a session the replica has
+    # not replayed yet (the first reads of a new session, within the lag)
+    retried = [line for line in text.splitlines() if "retrying with a read/write cursor" in line]
+    assert all("MCP: session not found on the replica" in line for line in retried), retried
     assert "MCP audit: could not write" not in text
 
 

@@ -10,6 +10,7 @@ from odoo.http import request
 
 from ..services.health import health_report
 from ..services.odoo_http import McpDispatcher
+from ..services.replica import route_readonly
 from ..services.transport import json_response
 
 ROUTE = dict(type=McpDispatcher.routing_type, auth="mcp_key", save_session=False)
@@ -18,7 +19,7 @@ ROUTE = dict(type=McpDispatcher.routing_type, auth="mcp_key", save_session=False
 class McpController(http.Controller):
     """HTTP routes of the MCP server."""
 
-    @http.route("/mcp", mcp_transport="streamable_http", **ROUTE)
+    @http.route("/mcp", mcp_transport="streamable_http", readonly=route_readonly, **ROUTE)
     def mcp(self, **_kw):
         """Streamable HTTP: POST messages, GET stream, DELETE session, OPTIONS pre-flight."""
         return request.mcp_exchange.serve()

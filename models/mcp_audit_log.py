@@ -13,19 +13,38 @@ from odoo.exceptions import AccessError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
+from ..services.replica import on_replica
+
 _logger = logging.getLogger(__name__)
+
+#: Audit rows this process could not write since it started (logged at
+#: ERROR each time; /mcp/health shows the count).
+WRITE_FAILURES = {"count": 0}
+
+
+def audit_write_failures():
+    """How many audit rows this process failed to write."""
+    return WRITE_FAILURES["count"]
+
+
+def _failed(message, *args):
+    WRITE_FAILURES["count"] += 1
+    _logger.exception(message, *args)
 
 
 def _insert_own_cursor(registry, query):
-    """Write an audit row in a cursor of its own (after a rollback)."""
+    """Write an audit row in a (primary) cursor of its own: after a rollback,
+    or for a request served on a read replica. Returns True when written."""
     try:
         with registry.cursor() as cr:
             # No WAL flush wait: a PostgreSQL crash may lose the last
             # fraction of a second of audit rows, never corrupt them.
             cr.execute("SET LOCAL synchronous_commit TO OFF")
             cr.execute(query)
-    except Exception:  # noqa: BLE001 - a rollback hook must not raise; logged
-        _logger.exception("MCP audit: could not write an audit row after a rollback")
+    except Exception:  # noqa: BLE001 - a rollback hook must not raise; logged and counted
+        _failed("MCP audit: could not write an audit row in a cursor of its own")
+        return False
+    return True
 
 #: The only columns ``_record`` accepts (anything else is dropped).
 AUDIT_FIELDS = ("key_id", "user_id", "ip", "transport", "rpc_method", "tool", "model", "method",
@@ -141,6 +160,9 @@ class McpAuditLog(models.Model):
                 self.env.uid, self.env.uid,
                 SQL(", ").join(SQL("%s", clean[name]) for name in columns),
             )
+            if on_replica(self.env.cr):
+                _insert_own_cursor(self.env.registry, query)
+                return
             self.env.cr.execute(query)
             self.env.cr.postrollback.add(functools.partial(_insert_own_cursor, self.env.registry, query))
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
@@ -149,7 +171,7 @@ class McpAuditLog(models.Model):
             # swallowing this would fail the request later; Odoo retries it.
             raise
         except Exception:  # the request's outcome must not depend on the audit write
-            _logger.exception("MCP audit: could not write the audit row for %s", clean.get("rpc_method"))
+            _failed("MCP audit: could not write the audit row for %s", clean.get("rpc_method"))
 
     @api.model
     def _gc_audit_logs(self):

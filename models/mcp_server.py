@@ -236,7 +236,8 @@ class McpServer(models.AbstractModel):
         PostgreSQL statement timeout           ``isError``: took too long           -32006
         PostgreSQL bad date/time value         ``isError``: the date format to use  -32603
         PostgreSQL data/integrity error        ``isError``: the database refused    -32603
-        concurrency (Odoo retries)             ``None``: propagates                 same
+        concurrency, a write on a replica      ``None``: propagates                 same
+        (Odoo retries)
         anything else                          -32603 "Internal error" (logged)     same
         =====================================  ===================================  ==========================
 
@@ -245,8 +246,8 @@ class McpServer(models.AbstractModel):
         """
         if where == "transport":
             return self._map_transport_exception(exc)
-        if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
-            return None
+        if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY + (psycopg2.errors.ReadOnlySqlTransaction,)):
+            return None  # a write on a replica cursor: Odoo runs the request again on the primary
         revision = ctx.revision if ctx is not None else None
         params = (ctx.params if ctx is not None else None) or {}
         in_tool = where == "tools/call"

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..services.replica import on_replica
+
 # A session is touched at most this often (seconds): no write per request.
 TOUCH_INTERVAL = 60
 #: Columns ``_find`` reads with the session (what the request path uses).
@@ -137,7 +139,13 @@ class McpSession(models.Model):
         for session in self:
             if session.last_seen_at and (now - session.last_seen_at).total_seconds() < TOUCH_INTERVAL:
                 continue
-            session.write({"last_seen_at": now, "expires_at": now + timedelta(seconds=ttl)})
+            values = {"last_seen_at": now, "expires_at": now + timedelta(seconds=ttl)}
+            if on_replica(self.env.cr):  # a read request on the replica: the primary, own cursor
+                with self.env.registry.cursor() as cr:
+                    cr.execute(SQL("UPDATE mcp_session SET last_seen_at = %s, expires_at = %s WHERE id = %s",
+                                   values["last_seen_at"], values["expires_at"], session.id))
+                continue
+            session.write(values)
 
     def action_end(self):
         """End the sessions (their streams close at their next wake-up)."""

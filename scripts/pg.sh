@@ -6,6 +6,10 @@
 #   scripts/pg.sh env      print PGHOST/PGPORT/PGUSER/PGPASSWORD lines to eval
 #   scripts/pg.sh stop     stop the private cluster
 #   scripts/pg.sh status
+#   scripts/pg.sh replica start|stop|status
+#                          a hot-standby streaming replica of the private
+#                          cluster (pg_basebackup -R into .local/pg-replica,
+#                          fresh at each start); start prints REPLICA_PORT
 #
 # External server: MCP_DB_HOST, MCP_DB_PORT (5432), MCP_DB_USER, MCP_DB_PASSWORD;
 # that role needs CREATEDB. PostgreSQL refuses to run as root, so as root the
@@ -16,6 +20,8 @@ set -euo pipefail
 PGROOT="$LOCAL/pg"
 PGDATA="$PGROOT/data"
 PGRUN="$PGROOT/run"
+REPLICA_ROOT="$LOCAL/pg-replica"
+REPLICA_DATA="$REPLICA_ROOT/data"
 ROLE=odoo_mcp
 ADMIN=pgadmin
 OS_USER=mcp-pg
@@ -75,6 +81,16 @@ init_cluster() {
         echo "synchronous_commit = off"
         echo "full_page_writes = off"
     } | as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null
+    allow_replication || true
+}
+
+# Streaming replication from loopback for our role (wal_level=replica and
+# max_wal_senders are PostgreSQL's defaults); idempotent, for clusters made
+# before this line existed too. Returns 0 when pg_hba.conf was changed.
+allow_replication() {
+    local line="host replication $ROLE 127.0.0.1/32 scram-sha-256"
+    as_pg grep -qxF "$line" "$PGDATA/pg_hba.conf" && return 1
+    echo "$line" | as_pg tee -a "$PGDATA/pg_hba.conf" >/dev/null
 }
 
 start() {
@@ -89,11 +105,12 @@ start() {
             || { tail -n 20 "$PGROOT/postgresql.log" >&2; die "PostgreSQL did not start"; }
     fi
     local port; port=$(cat "$PGROOT/port")
+    if allow_replication; then as_pg "$bin/pg_ctl" -D "$PGDATA" reload >/dev/null; fi
     # Our own role (Odoo refuses the postgres superuser); idempotent.
     as_pg "$bin/psql" -h "$PGRUN" -p "$port" -U "$ADMIN" -d postgres -qAt -v ON_ERROR_STOP=1 \
         -v role="$ROLE" -v pw="$(cat "$PGROOT/password")" >/dev/null <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN CREATEDB', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
-SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'pw') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L REPLICATION', :'role', :'pw') \gexec
 SQL
     private_env
 }
@@ -106,10 +123,49 @@ stop() {
     fi
 }
 
+replica_running() {
+    [ -f "$REPLICA_DATA/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$REPLICA_DATA" status >/dev/null 2>&1
+}
+
+replica_stop() {
+    if replica_running; then
+        log "stopping the PostgreSQL replica"
+        as_pg "$(pg_bin)/pg_ctl" -D "$REPLICA_DATA" -m immediate -w stop >/dev/null
+    fi
+}
+
+# A fresh hot standby of the private cluster on a free loopback port.
+replica_start() {
+    [ -z "${MCP_DB_HOST:-}" ] || die "the replica is made from the private cluster only (MCP_DB_HOST is set)"
+    is_running || die "private PostgreSQL is not running (scripts/pg.sh start)"
+    local bin; bin=$(pg_bin)
+    replica_stop
+    as_pg rm -rf "$REPLICA_DATA"
+    mkdir -p "$REPLICA_ROOT"
+    [ "$(id -u)" = 0 ] && chown "$OS_USER" "$REPLICA_ROOT"
+    log "making a streaming replica in $REPLICA_DATA (pg_basebackup -R)"
+    as_pg env PGPASSWORD="$(cat "$PGROOT/password")" "$bin/pg_basebackup" -h 127.0.0.1 -p "$(cat "$PGROOT/port")" \
+        -U "$ROLE" -D "$REPLICA_DATA" -R -X stream -c fast >"$REPLICA_ROOT/basebackup.log" 2>&1 \
+        || { cat "$REPLICA_ROOT/basebackup.log" >&2; die "pg_basebackup failed"; }
+    local port; port=$(free_port "$(( $(cat "$PGROOT/port") + 1 ))")
+    echo "$port" >"$REPLICA_ROOT/port"
+    as_pg mkdir -p "$REPLICA_ROOT/run"
+    as_pg "$bin/pg_ctl" -D "$REPLICA_DATA" -l "$REPLICA_ROOT/postgresql.log" \
+        -o "-p $port -c hot_standby=on -c unix_socket_directories=$REPLICA_ROOT/run" -w -t 60 start >/dev/null \
+        || { tail -n 20 "$REPLICA_ROOT/postgresql.log" >&2; die "the replica did not start"; }
+    echo "export REPLICA_PORT=$port"
+}
+
 case "${1:-start}" in
     start) start ;;
     env) if [ -n "${MCP_DB_HOST:-}" ]; then external_env; else is_running || die "private PostgreSQL is not running (scripts/pg.sh start)"; private_env; fi ;;
     stop) stop ;;
     status) if is_running; then echo "running on port $(cat "$PGROOT/port")"; else echo "stopped"; exit 3; fi ;;
-    *) die "usage: $0 start|env|stop|status" ;;
+    replica) case "${2:-start}" in
+        start) replica_start ;;
+        stop) replica_stop ;;
+        status) if replica_running; then echo "running on port $(cat "$REPLICA_ROOT/port")"; else echo "stopped"; exit 3; fi ;;
+        *) die "usage: $0 replica start|stop|status" ;;
+        esac ;;
+    *) die "usage: $0 start|env|stop|status|replica start|stop|status" ;;
 esac

@@ -29,7 +29,7 @@ from ..models.mcp_key_check import Rider
 from ..models.mcp_server import McpContext
 from ..models.mcp_session import MAX_SESSION_ID
 from ..protocol import errors, jsonrpc, notifications, revisions, stateless
-from . import input_loop, streams
+from . import input_loop, replica, streams
 
 _logger = logging.getLogger(__name__)
 
@@ -298,6 +298,8 @@ class Exchange:
                 self.refuse(errors.InvalidRequest(f"Missing {SESSION_HEADER} header"))
             return self.env["mcp.session"].sudo().browse()
         session = self.env["mcp.session"]._find(session_id, self.key, self.session_row)
+        if not session and replica.on_replica(self.env.cr):
+            replica.retry_on_primary("session not found")  # created an instant ago, not replayed yet?
         if not session:
             self.refuse(errors.SessionNotFound("Session not found or expired"))
         session._touch(self.settings["session_ttl"])

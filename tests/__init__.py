@@ -30,3 +30,4 @@ from . import test_oauth_discovery
 from . import test_oauth_flow
 from . import test_oauth_cimd
 from . import test_input_required
+from . import test_replica_routing

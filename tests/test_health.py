@@ -15,7 +15,8 @@ class TestHealth(HttpCase):
         self.assertEqual(body["module"], "mcp_bridge")
         self.assertEqual(body["version"], "18.0.1.0.0")
         self.assertEqual(body["protocol_versions"], list(REVISIONS))
-        self.assertEqual(body["database"], {"selected": True, "reachable": True})
+        self.assertEqual(body["database"], {"selected": True, "reachable": True, "replica": "none"})
+        self.assertEqual(body["audit"], {"write_failures": 0})
         # No session cookie is handed out to anonymous probes.
         self.assertNotIn("session_id", response.cookies)
 

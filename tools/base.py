@@ -38,6 +38,14 @@ class Tool:
         key (calling it anyway gets the guard's refusal)."""
         return self.operation != "read"
 
+    @property
+    def replica_safe(self):
+        """True when a ``tools/call`` of this tool may run on a PostgreSQL
+        read replica (services/replica.py): it never writes. Default: the
+        read tools; a read tool that may still write (a report stored as an
+        attachment) says False."""
+        return not self.writes
+
     def available(self, env):
         """Whether ``tools/list`` offers this tool in ``env``'s database (the
         Odoo apps it needs are installed). ``tools/call`` still finds it:

@@ -54,6 +54,8 @@ class PrintReport(Tool):
     annotations = {"title": title, "readOnlyHint": True, "destructiveHint": False,
                    "idempotentHint": True, "openWorldHint": False}
     operation = "read"
+    #: a report may be stored as an attachment when printed: the primary
+    replica_safe = False
 
     def run(self, call):
         model_name = require_str(call.arguments, "model")

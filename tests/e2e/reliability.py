@@ -32,10 +32,13 @@ def db_params(conf, db):
 class DbProbe:
     """Reads the database behind a server directly (autocommit, one connection)."""
 
-    def __init__(self, conf, db):
+    def __init__(self, conf, db, port=None):
         self.conf = conf
         self.db = db
-        self.cnx = psycopg2.connect(**db_params(conf, db))
+        params = db_params(conf, db)
+        if port:  # another server of the cluster (a replica)
+            params["port"] = port
+        self.cnx = psycopg2.connect(**params)
         self.cnx.autocommit = True
 
     def query(self, sql, params=None):

@@ -1,0 +1,175 @@
+"""A real PostgreSQL streaming replica (``scripts/pg.sh replica start``:
+``pg_basebackup -R`` of the test cluster, hot standby on a free loopback
+port) behind an Odoo server started with ``--db_replica_host`` /
+``--db_replica_port``: read requests are served by the replica, writes by
+the primary, the bookkeeping of read requests lands on the primary, and a
+replica that goes away leaves the server working on the primary."""
+import os
+import subprocess
+import time
+import uuid
+
+import psycopg2
+import pytest
+
+from .harness import OdooServer
+from .rawmcp import RawMcp
+from .reliability import DbProbe, check_response, db_params
+
+READS = 12
+
+
+def _pg(*args):
+    repo = os.environ.get("MCP_REPO") or os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+    return subprocess.run([os.path.join(repo, "scripts", "pg.sh"), *args], check=True,
+                          capture_output=True, text=True, timeout=300).stdout
+
+
+@pytest.fixture(scope="module")
+def replica_port(e2e_conf, e2e_credentials):
+    """A fresh streaming replica of the cluster (made after the keys exist)."""
+    if os.environ.get("MCP_DB_HOST"):
+        pytest.skip("the replica is made from the private cluster (MCP_DB_HOST is set)")
+    out = _pg("replica", "start")
+    port = int(out.strip().rsplit("=", 1)[1])
+    yield port
+    _pg("replica", "stop")
+
+
+@pytest.fixture(scope="module")
+def replica_server(e2e_conf, replica_port):
+    conf, db = e2e_conf
+    server = OdooServer(conf, db, workers=2, extra_args=[
+        "--db_replica_host", "127.0.0.1", "--db_replica_port", str(replica_port)]).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def probe(e2e_conf):
+    conf, db = e2e_conf
+    probe = DbProbe(conf, db)
+    yield probe
+    probe.close()
+
+
+#: scans of res_partner (search_read's table) run by one PostgreSQL server
+PARTNER_SCANS = "SELECT COALESCE(seq_scan, 0) + COALESCE(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'res_partner'"
+TRANSACTIONS = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+
+
+class ReplicaProbe:
+    """Statistics of the test database on the replica (a new connection each
+    time: a standby's statistics snapshot is per transaction)."""
+
+    def __init__(self, conf, db, port):
+        self.params = dict(db_params(conf, db), port=port)
+
+    def value(self, sql):
+        cnx = psycopg2.connect(**self.params)
+        try:
+            with cnx.cursor() as cr:
+                cr.execute("SELECT pg_is_in_recovery()")
+                assert cr.fetchone()[0], "the replica is not a standby"
+                cr.execute(sql)
+                return cr.fetchone()[0]
+        finally:
+            cnx.close()
+
+    def partner_scans(self):
+        return self.value(PARTNER_SCANS)
+
+    def transactions(self):
+        return self.value(TRANSACTIONS)
+
+
+def _growing(read, before, at_least, timeout=10):
+    """The counter ``read()`` once it grew by ``at_least`` (statistics are
+    flushed about once a second)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = read()
+        if now - before >= at_least or time.monotonic() > deadline:
+            return now
+        time.sleep(0.3)
+
+
+def _audit_rows(probe, key_name):
+    return probe.value("SELECT count(*) FROM mcp_audit_log a JOIN mcp_api_key k ON k.id = a.key_id "
+                       "WHERE k.name = %s", (key_name,))
+
+
+#: the name of the ``token`` fixture's key (make_keys.py)
+KEY_NAME = "e2e admin_write"
+
+
+def test_reads_on_the_replica_writes_on_the_primary(e2e_conf, replica_port, replica_server, token, probe):
+    """initialize (primary), read tools and lists (replica), a write tool
+    (primary): all answered, audit rows of every call on the primary, no
+    retry on a read/write cursor in the log."""
+    conf, db = e2e_conf
+    on_replica = ReplicaProbe(conf, db, replica_port)
+    client = RawMcp(replica_server.url, token)
+    client.initialize()  # before the fix: HTTP 500 (the audit INSERT on a read-only transaction)
+    audit_before = _audit_rows(probe, KEY_NAME)
+    time.sleep(1.5)  # statistics of the requests before are flushed
+    scans_before = (on_replica.partner_scans(), probe.value(PARTNER_SCANS))
+    xact_before = (on_replica.transactions(), probe.value(TRANSACTIONS))
+    for _ in range(READS // 2):
+        result = client.tool("search_read", {"model": "res.partner", "fields": ["name"], "limit": 3})
+        assert not result.get("isError"), result
+        assert client.call("tools/list")["tools"]
+    # the replica ran the searches (before the fix: only Odoo's route matching, the primary the rest)
+    replica_scans = _growing(on_replica.partner_scans, scans_before[0], READS // 2) - scans_before[0]
+    primary_scans = probe.value(PARTNER_SCANS) - scans_before[1]
+    xact = (on_replica.transactions() - xact_before[0], probe.value(TRANSACTIONS) - xact_before[1])
+    print(f"\n{READS} reads: res_partner scans replica {replica_scans} / primary {primary_scans}; "
+          f"transactions replica {xact[0]} / primary {xact[1]}")
+    assert replica_scans >= READS // 2 and primary_scans < READS // 2, (replica_scans, primary_scans)
+    # the primary has the audit row of each of them
+    assert _audit_rows(probe, KEY_NAME) - audit_before == READS
+
+    tag = f"Replica {uuid.uuid4().hex[:8]}"
+    created = client.tool("create", {"model": "res.partner", "values": {"name": tag}})
+    assert not created.get("isError"), created
+    assert probe.value("SELECT count(*) FROM res_partner WHERE name = %s", (tag,)) == 1
+
+    batcher = RawMcp(replica_server.url, token, revision="2025-03-26")  # the last revision with batches
+    batcher.initialize()
+    batch = batcher.post([{"jsonrpc": "2.0", "id": 901, "method": "ping"},
+                          {"jsonrpc": "2.0", "id": 902, "method": "tools/list"}])
+    assert batch.status_code == 200 and {r["id"] for r in batch.json()} == {901, 902}
+    health = client.http.get(replica_server.url + "/mcp/health", timeout=10).json()
+    assert health["database"]["replica"] == "in use" and health["audit"]["write_failures"] == 0
+    with open(replica_server.log_path, encoding="utf-8", errors="replace") as log:
+        text = log.read()
+    # Odoo reruns a request on the primary only for a session the replica has
+    # not replayed yet (the first reads of a new session, within the lag)
+    retried = [line for line in text.splitlines() if "retrying with a read/write cursor" in line]
+    assert all("MCP: session not found on the replica" in line for line in retried), retried
+    assert "MCP audit: could not write" not in text
+
+
+def test_session_made_an_instant_ago_is_found(replica_server, token):
+    """A read right after initialize: the replica may not have replayed the
+    new session yet; the request then runs on the primary."""
+    for _ in range(5):
+        client = RawMcp(replica_server.url, token)
+        client.initialize()
+        check_response(client.request("ping"))
+
+
+def test_replica_stopped_mid_run_calls_keep_working(replica_port, replica_server, token):
+    """Stop the replica: read calls still answer (on the primary)."""
+    client = RawMcp(replica_server.url, token)
+    client.initialize()
+    assert not client.tool("count", {"model": "res.partner"}).get("isError")
+    _pg("replica", "stop")
+    answered = 0
+    for _ in range(6):
+        response = client.request("tools/call", {"name": "count", "arguments": {"model": "res.partner"}})
+        if response.status_code == 200 and not response.json().get("result", {}).get("isError"):
+            answered += 1
+    assert answered >= 5, answered  # at most a first call on a connection that just died
+    health = client.http.get(replica_server.url + "/mcp/health", timeout=10)
+    assert health.status_code == 200

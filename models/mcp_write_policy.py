@@ -116,11 +116,11 @@ class McpWritePolicy(models.AbstractModel):
 
     @api.model
     def _can_elicit(self, call):
-        """Whether the client can be asked to confirm: a 2026-07-28 request
-        whose ``_meta`` declares the ``elicitation`` capability (the answer
-        comes back as an ``input_required`` retry). Sessions (2025-x): not
-        until the transport asks on the POST's stream itself (then: the
-        capabilities the session's initialize declared)."""
+        """Whether the client can be asked to confirm: it declared the
+        ``elicitation`` capability — in a 2026-07-28 request's ``_meta`` (the
+        answer comes back as an ``input_required`` retry), or at a session's
+        initialize (2025-x: the transport asks on the POST's SSE stream,
+        ``services/input_loop.py``)."""
         declared = call.client_capabilities
         return isinstance(declared, dict) and isinstance(declared.get("elicitation"), dict)
 

@@ -22,6 +22,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from .mcp_guard_rules import _IDENT_RE
+from .mcp_settings import parse_list
 from .mcp_write_policy import WRITE_POLICIES, WRITE_POLICY_HELP, WRITE_POLICY_METHODS_HELP
 
 _logger = logging.getLogger(__name__)
@@ -198,6 +200,13 @@ class McpApiKey(models.Model):
                     "Allowed companies must be companies of the key's user; %(user)s cannot access: %(companies)s.",
                     user=key.user_id.display_name, companies=", ".join(extra.mapped("display_name")),
                 ))
+
+    @api.constrains("write_policy_methods")
+    def _check_write_policy_methods(self):
+        for key in self:
+            for name in parse_list(key.write_policy_methods):
+                if not _IDENT_RE.match(name):
+                    raise ValidationError(_("Invalid method name %(method)s in Policy Methods.", method=name))
 
     @api.constrains("rotation_grace_minutes")
     def _check_rotation_grace(self):

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from ..tools.context import McpContext
@@ -173,21 +174,33 @@ class McpApproval(models.Model):
         return view
 
     def _notify_approvers(self):
-        """A to-do activity for each approver, when Discuss (``mail``) is installed."""
-        if "mail.activity" not in self.env:
+        """Tell the approvers, when Discuss (``mail``) is installed: an Odoo
+        notification (inbox or email, as each prefers) linking to the
+        request. ``mail.activity`` would need the model to be a mail thread
+        (it subscribes the assignee), which this module, without ``mail``,
+        cannot make it. A notification that cannot be sent (no outgoing
+        address...) is logged: the request stays, in *Approvals*."""
+        if "mail.thread" not in self.env:
             return
-        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        approvers = self.env.ref(APPROVER_GROUP).sudo().users.filtered(
-            lambda user: user.active and not user.share)
-        model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create([{
-            "res_model_id": model_id, "res_id": approval.id, "user_id": user.id,
-            "activity_type_id": todo.id if todo else False,
-            "summary": _("MCP write to approve: %(tool)s on %(model)s", tool=approval.tool, model=approval.model),
-            "note": approval.preview_html,
-        } for approval in self for user in approvers])
+        approvers = self.env.ref(APPROVER_GROUP).sudo().users.filtered(lambda user: user.active and not user.share)
+        if not approvers:
+            return
+        odoobot = self.env.ref("base.partner_root")
+        for approval in self:
+            try:
+                with self.env.cr.savepoint():
+                    self.env["mail.thread"].sudo().message_notify(
+                        partner_ids=approvers.partner_id.ids, author_id=odoobot.id,
+                        subject=_("MCP write to approve: %(name)s", name=approval.name),
+                        body=approval.preview_html, model=self._name, res_id=approval.id)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception:  # a notification must not cost the request: it stays in Approvals
+                _logger.exception("MCP approval %s: the approvers could not be notified", approval.id)
 
     def _close_activities(self):
+        """Remove the to-dos of decided requests (activities an approver
+        planned on them by hand, when Discuss is installed)."""
         if "mail.activity" in self.env:
             self.env["mail.activity"].sudo().search([("res_model", "=", self._name), ("res_id", "in", self.ids)]).unlink()
 

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.mcp_guard_rules import MSG_MODEL_BLOCKED
@@ -79,6 +79,12 @@ class TestApprovals(McpSecurityCase):
         self.assertEqual(policy.resolve(self.key_write, "res.partner", "action_confirm"), "approve")
         self.assertEqual(policy.resolve(self.key_write, "res.partner", "address_get"), "direct")
         self.assertEqual(policy.resolve(self.key_write, "res.country"), "direct")
+
+    def test_policy_methods_are_method_names(self):
+        with self.assertRaises(ValidationError):
+            self.key_write.write_policy_methods = "action_confirm, not-a-method"
+        with self.assertRaises(ValidationError):
+            self.add_rule("res.partner").write_policy_methods = "unlink"  # never callable: pointless
 
     def test_direct_writes_at_once(self):
         self.structured(self.update_partner())

@@ -75,3 +75,30 @@ def test_key_revoked_on_one_is_refused_by_the_other_at_once(e2e_conf, servers, e
         refused = RawMcp(server.url, spare["token"]).post(dict(INIT, params=dict(
             INIT["params"], protocolVersion="2025-06-18")))
         assert refused.status_code == 401 and refused.json()["error"]["code"] == -32001, refused.text
+
+
+def _spare_key(conf, db, rate_limit=None):
+    script = os.path.join(os.path.dirname(__file__), "make_spare_key.py")
+    if rate_limit is None:
+        return shell_json(conf, db, script)
+    os.environ["MCP_RATE_LIMIT"] = str(rate_limit)
+    try:
+        return shell_json(conf, db, script)
+    finally:
+        del os.environ["MCP_RATE_LIMIT"]
+
+
+def test_rate_limit_counts_the_requests_of_both_servers(e2e_conf, servers):
+    """A key's budget of the minute is one budget: its requests on either
+    server count (the audit rows in PostgreSQL are the count)."""
+    conf, db = e2e_conf
+    first, second = servers
+    limit = 6
+    spare = _spare_key(conf, db, rate_limit=limit)
+    try:
+        statuses = [RawMcp(server.url, spare["token"]).post(dict(INIT, params=dict(
+            INIT["params"], protocolVersion="2025-06-18"))).status_code
+            for server in [first, second] * (limit // 2 + 2)]
+    finally:
+        _spare_key(conf, db, rate_limit=100000)  # the e2e database's setting (make_keys.py)
+    assert statuses == [200] * limit + [429] * 4, statuses

@@ -26,5 +26,8 @@ from . import res_company
 from . import mcp_audit_log
 from . import mcp_session
 from . import mcp_session_message
+from . import mcp_subscription
+from . import base
 from . import mcp_server
+from . import mcp_server_subscriptions
 from . import ir_http

@@ -4,9 +4,8 @@ through ``/mcp`` — on the same server and on a second Odoo server process on
 the same database — and no longer once its user cannot read the record or
 after ``resources/unsubscribe``."""
 import anyio
-import mcp.types as types
 import pytest
-from mcp import ClientSession
+from mcp import ClientSession, types
 from mcp.client.streamable_http import streamablehttp_client
 
 from .harness import OdooServer

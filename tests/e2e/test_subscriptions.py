@@ -23,14 +23,15 @@ def second_server(e2e_conf):
 
 
 def _updated_uris(received):
-    return [m.root.params.uri for m in received if isinstance(m.root, types.ResourceUpdatedNotification)]
+    return [str(m.root.params.uri) for m in received if isinstance(m.root, types.ResourceUpdatedNotification)]
 
 
 def test_subscriber_notified_across_servers_until_out_of_reach(threaded_server, second_server, e2e_keys):
     tokens = e2e_keys["tokens"]
     admin_here = RawMcp(threaded_server.url, tokens["admin_write"])
     admin_there = RawMcp(second_server.url, tokens["admin_write"])
-    for client in (admin_here, admin_there):
+    company_b_there = RawMcp(second_server.url, tokens["attack_company_b"])  # a partner manager of company B
+    for client in (admin_here, admin_there, company_b_there):
         client.initialize()
     created = admin_here.tool("create", {"model": "res.partner", "values": {"name": "E2E watched"}})
     partner_id = created["structuredContent"]["id"]
@@ -55,6 +56,11 @@ def test_subscriber_notified_across_servers_until_out_of_reach(threaded_server, 
         received.clear()
         return uris
 
+    async def update(client, values):
+        result = await anyio.to_thread.run_sync(client.tool, "update", {
+            "model": "res.partner", "ids": [partner_id], "values": values})
+        assert not result.get("isError"), result
+
     async def quiet():
         await anyio.sleep(QUIET_SECONDS)
         uris = _updated_uris(received)
@@ -71,24 +77,19 @@ def test_subscriber_notified_across_servers_until_out_of_reach(threaded_server, 
             await anyio.sleep(1)  # the GET stream is open
 
             # another key, same server
-            await anyio.to_thread.run_sync(admin_here.tool, "update", {
-                "model": "res.partner", "ids": [partner_id], "values": {"name": "E2E watched 2"}})
+            await update(admin_here, {"name": "E2E watched 2"})
             assert await wait_for_update() == [uri]
             # another key, another Odoo server on the same database
-            await anyio.to_thread.run_sync(admin_there.tool, "update", {
-                "model": "res.partner", "ids": [partner_id], "values": {"phone": "+32 2 555 00 00"}})
+            await update(admin_there, {"phone": "+32 2 555 00 00"})
             assert await wait_for_update() == [uri]
             # the record moves to a company the subscriber's user is not in: not told
-            await anyio.to_thread.run_sync(admin_there.tool, "update", {
-                "model": "res.partner", "ids": [partner_id], "values": {"company_id": company_b}})
+            await update(admin_there, {"company_id": company_b})
             assert await quiet() == []
-            await anyio.to_thread.run_sync(admin_there.tool, "update", {
-                "model": "res.partner", "ids": [partner_id], "values": {"company_id": False}})
+            await update(company_b_there, {"company_id": False})
             assert await wait_for_update() == [uri]
             # unsubscribed: not told
             await session.unsubscribe_resource(uri)
-            await anyio.to_thread.run_sync(admin_here.tool, "update", {
-                "model": "res.partner", "ids": [partner_id], "values": {"name": "E2E watched 3"}})
+            await update(admin_here, {"name": "E2E watched 3"})
             assert await quiet() == []
 
     anyio.run(scenario)

@@ -47,7 +47,12 @@ class McpSubscription(models.Model):
     @tools.ormcache()
     def _subscribed_models(self):
         """Names of the models some session has a record subscription on
-        (a frozenset, cached per registry)."""
+        (a frozenset, cached per registry); empty while the table does not
+        exist (the module being uninstalled: its tables are dropped before
+        the registry is reloaded)."""
+        self.env.cr.execute("SELECT to_regclass('mcp_subscription') IS NOT NULL")
+        if not self.env.cr.fetchone()[0]:
+            return frozenset()
         self.env.cr.execute("SELECT DISTINCT res_model FROM mcp_subscription WHERE res_model IS NOT NULL")
         return frozenset(row[0] for row in self.env.cr.fetchall())
 

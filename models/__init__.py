@@ -28,8 +28,11 @@ from . import mcp_audit_log
 from . import mcp_session
 from . import mcp_session_message
 from . import mcp_session_input
+from . import mcp_subscription
+from . import base
 from . import mcp_server
 from . import mcp_server_input
+from . import mcp_server_subscriptions
 from . import ir_http
 from . import mcp_write_policy
 from . import mcp_approval

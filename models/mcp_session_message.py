@@ -4,6 +4,7 @@ A POST handled by any worker (or any Odoo server on the same database) inserts
 a row and NOTIFYs channel ``mcp_bridge`` in the same transaction: PostgreSQL
 delivers the notification at commit, so a stream never sees a message of a
 transaction that rolled back. The stream deletes the rows it sends.
+Subscription notifications are queued the same way (``mcp.subscription``).
 """
 import json
 
@@ -20,6 +21,10 @@ class McpSessionMessage(models.Model):
 
     session_id = fields.Many2one("mcp.session", required=True, ondelete="cascade", index=True)
     payload = fields.Text(required=True)
+    # a resources/updated of a subscribed record: the stream re-checks at
+    # delivery that the session's key may still read it (mcp.subscription)
+    res_model = fields.Char(readonly=True)
+    res_id = fields.Integer(readonly=True)
     create_date = fields.Datetime(default=fields.Datetime.now, readonly=True)
 
     @api.model

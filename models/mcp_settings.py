@@ -20,6 +20,8 @@ SETTINGS_SPEC = {
     "lockout_window": ("int", 300, 10, 86400),
     "lockout_duration": ("int", 900, 10, 604800),
     "session_ttl": ("int", 86400, 60, 2592000),
+    # resources/subscribe: most subscriptions one session may hold
+    "max_subscriptions": ("int", 100, 1, 10000),
     "audit_retention_days": ("int", 90, 1, 3650),
     "extra_blocked_models": ("list", (), None, None),
     # JSON-RPC messages in one batch (2025-03-26); each counts against the rate limit.

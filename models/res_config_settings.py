@@ -33,6 +33,8 @@ class ResConfigSettings(models.TransientModel):
     mcp_lockout_window = fields.Integer("Lockout Window (seconds)")
     mcp_lockout_duration = fields.Integer("Lockout Duration (seconds)")
     mcp_session_ttl = fields.Integer("Session TTL (seconds)")
+    mcp_max_subscriptions = fields.Integer(
+        "Max Subscriptions per Session", help="Resources one MCP session may subscribe to (resources/subscribe).")
     mcp_audit_retention_days = fields.Integer("Audit Log Retention (days)")
     mcp_extra_blocked_models = fields.Char(
         "Extra Blocked Models",

@@ -32,14 +32,16 @@ SERVER_VERSION = _module_version()
 def server_capabilities(revision, logging=None):
     """``ServerCapabilities`` for ``revision``.
 
-    tools/prompts without list-change notifications, resources without
-    subscriptions; ``completions`` where defined (2025-03-26+); ``logging``
+    tools/prompts/resources without list-change notifications, resource
+    subscriptions where ``resources/subscribe`` exists; ``completions`` where defined (2025-03-26+); ``logging``
     (``logging/setLevel``) for the handshake revisions unless ``logging`` is
     given explicitly.
     """
     caps = {
         "tools": {"listChanged": False},
-        "resources": {"subscribe": False, "listChanged": False},
+        # resources/subscribe in the handshake revisions (2026-07-28 moved
+        # subscriptions to subscriptions/listen, not served yet)
+        "resources": {"subscribe": revisions.supports_resource_subscribe(revision), "listChanged": False},
         "prompts": {"listChanged": False},
     }
     if logging is None:

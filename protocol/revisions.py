@@ -162,6 +162,12 @@ def supports_set_level(revision):
     return not is_stateless(revision)
 
 
+def supports_resource_subscribe(revision):
+    """``resources/subscribe`` / ``unsubscribe``: the handshake revisions
+    (2026-07-28 replaced them with ``subscriptions/listen``)."""
+    return not is_stateless(revision)
+
+
 def resource_not_found_code(revision):
     """-32002 up to 2025-11-25; -32602 (Invalid params) from 2026-07-28."""
     return -32602 if is_stateless(revision) else -32002

@@ -15,6 +15,7 @@ import threading
 import time
 
 import odoo
+from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.service.server import CommonServer
 
@@ -120,8 +121,15 @@ def _fetch(dbname, session_pk):
         """, (session_pk,))
         if not cr.fetchone():
             return None
-        cr.execute("DELETE FROM mcp_session_message WHERE session_id = %s RETURNING id, payload", (session_pk,))
-        return [payload for _id, payload in sorted(cr.fetchall())]
+        cr.execute("DELETE FROM mcp_session_message WHERE session_id = %s RETURNING id, payload, res_model, res_id",
+                   (session_pk,))
+        rows = sorted(cr.fetchall())
+        if any(res_model for _id, _payload, res_model, _res_id in rows):
+            # resources/updated of a record: only while the key may still read it
+            Registry(dbname).check_signaling(cr)  # rules and caches as other workers left them
+            subscriptions = api.Environment(cr, SUPERUSER_ID, {})["mcp.subscription"]
+            rows = [row for row in rows if not row[2] or subscriptions._deliverable(session_pk, row[2], row[3])]
+        return [payload for _id, payload, _res_model, _res_id in rows]
 
 
 def session_stream(dbname, session_pk, first_events=(), max_seconds=None):

@@ -158,12 +158,14 @@ def test_client_methods_and_not_found_code():
 
 BASE_CAPS = {"tools": {"listChanged": False}, "resources": {"subscribe": False, "listChanged": False},
              "prompts": {"listChanged": False}}
+#: the handshake revisions have resources/subscribe; 2026-07-28 does not
+HANDSHAKE_CAPS = dict(BASE_CAPS, resources={"subscribe": True, "listChanged": False})
 
 
 def test_server_capabilities_per_revision():
-    assert capabilities.server_capabilities("2024-11-05") == dict(BASE_CAPS, logging={})
+    assert capabilities.server_capabilities("2024-11-05") == dict(HANDSHAKE_CAPS, logging={})
     for rev in ("2025-03-26", "2025-06-18", "2025-11-25"):
-        assert capabilities.server_capabilities(rev) == dict(BASE_CAPS, logging={}, completions={})
+        assert capabilities.server_capabilities(rev) == dict(HANDSHAKE_CAPS, logging={}, completions={})
     assert capabilities.server_capabilities("2026-07-28") == dict(BASE_CAPS, completions={})
     assert "logging" in capabilities.server_capabilities("2026-07-28", logging=True)
 
@@ -175,7 +177,7 @@ def test_server_info_and_initialize_result():
     result = capabilities.initialize_result("2025-06-18", "Use list_models first.")
     assert result == {
         "protocolVersion": "2025-06-18",
-        "capabilities": dict(BASE_CAPS, logging={}, completions={}),
+        "capabilities": dict(HANDSHAKE_CAPS, logging={}, completions={}),
         "serverInfo": {"name": "odoo-mcp-bridge", "version": "18.0.1.0.0", "title": "Odoo MCP Server"},
         "instructions": "Use list_models first.",
     }

@@ -8,7 +8,7 @@ from .common import McpSecurityCase
 DEFAULTS = {
     "enabled": True, "legacy_sse_enabled": True, "get_stream_enabled": True, "max_records": 100,
     "body_limit": 1048576, "allowed_origins": [], "rate_limit_per_minute": 300, "lockout_threshold": 10,
-    "lockout_window": 300, "lockout_duration": 900, "session_ttl": 86400, "audit_retention_days": 90,
+    "lockout_window": 300, "lockout_duration": 900, "session_ttl": 86400, "max_subscriptions": 100, "audit_retention_days": 90,
     "extra_blocked_models": [], "max_batch_size": 50, "statement_timeout_ms": 30000, "any_public_method": False,
     "oauth_enabled": True, "oauth_dcr_enabled": True, "oauth_cimd_enabled": True, "oauth_code_ttl": 60,
     "oauth_access_token_ttl": 3600, "oauth_refresh_token_ttl": 2592000,

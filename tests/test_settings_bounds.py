@@ -21,7 +21,7 @@ class TestSettingsBounds(TransactionCase):
             "lockout_window", "lockout_duration", "session_ttl", "audit_retention_days", "max_batch_size",
             "statement_timeout_ms", "oauth_code_ttl", "oauth_access_token_ttl", "oauth_refresh_token_ttl",
             "max_document_bytes", "max_export_records", "oauth_dcr_per_ip_per_hour", "oauth_dcr_max_clients",
-            "input_state_ttl", "input_wait_seconds", "approval_expiry_hours"})
+            "input_state_ttl", "input_wait_seconds", "approval_expiry_hours", "max_subscriptions"})
         for name, (_kind, default, minimum, maximum) in INT_SETTINGS.items():
             with self.subTest(setting=name):
                 self.assertIsNotNone(minimum)

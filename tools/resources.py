@@ -87,6 +87,12 @@ def list_resources(ctx, cursor=None):
     return result
 
 
+def record_ref(uri):
+    """``(model, id)`` of a record resource ``uri`` (None for any other URI)."""
+    match = _RECORD_URI.match(uri) if isinstance(uri, str) else None
+    return (match.group(1), int(match.group(2))) if match else None
+
+
 def uri_model(uri):
     """The model named by a resource ``uri`` (None when it names none)."""
     match = _MODEL_URI.match(uri) or _RECORD_URI.match(uri)

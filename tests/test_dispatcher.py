@@ -112,12 +112,19 @@ class TestDispatcher(DispatcherCase):
                                     lambda r: "res.partner" in r["completion"]["values"]),
             "logging/setLevel": ({"level": "warning"}, lambda r: r == {}),
             "server/discover": ({}, lambda r: REVISION in r["supportedVersions"]),
+            # subscriptions belong to a session (the ctx below gets one)
+            "resources/subscribe": ({"uri": "odoo://record/res.partner/%d" % partner.id}, lambda r: r == {}),
+            "resources/unsubscribe": ({"uri": "odoo://record/res.partner/%d" % partner.id}, lambda r: r == {}),
         }
         self.assertEqual(set(cases), set(self.env["mcp.server"]._get_rpc_handlers()),
                          "every handler has a case here")
+        session = self.env["mcp.session"]._open(self.key_write, "streamable_http", 3600, REVISION, None)
         for method, (params, check) in cases.items():
             with self.subTest(method=method):
-                response, ctx = self.handle(method, params, msg_id=method)
+                ctx = self.ctx()
+                if method.startswith("resources/") and "subscribe" in method:
+                    ctx.session = session
+                response, ctx = self.handle(method, params, ctx=ctx, msg_id=method)
                 self.assertEqual(response["id"], method)
                 self.assertNotIn("error", response)
                 self.assertTrue(check(response["result"]), response["result"])

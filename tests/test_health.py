@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
+from ..models.mcp_audit_log import _insert_own_cursor, audit_write_failures
 from ..protocol.revisions import REVISIONS
 
 
@@ -16,7 +18,8 @@ class TestHealth(HttpCase):
         self.assertEqual(body["version"], "18.0.1.0.0")
         self.assertEqual(body["protocol_versions"], list(REVISIONS))
         self.assertEqual(body["database"], {"selected": True, "reachable": True, "replica": "none"})
-        self.assertEqual(body["audit"], {"write_failures": 0})
+        # the count of this process so far (other tests make audit writes fail on purpose)
+        self.assertEqual(body["audit"], {"write_failures": audit_write_failures()})
         # No session cookie is handed out to anonymous probes.
         self.assertNotIn("session_id", response.cookies)
 
@@ -31,3 +34,12 @@ class TestHealth(HttpCase):
             self.assertEqual(response.status_code, 405, method)
             self.assertEqual(response.headers["Allow"], "GET, HEAD")
             self.assertEqual(response.json()["error"], "method not allowed")
+
+    def test_health_counts_audit_rows_that_could_not_be_written(self):
+        """An audit row that cannot be written is never lost silently: it is
+        logged at ERROR and /mcp/health counts it."""
+        before = audit_write_failures()
+        with mute_logger("odoo.addons.mcp_bridge.models.mcp_audit_log", "odoo.sql_db"):
+            written = _insert_own_cursor(self.env.registry, "INSERT INTO mcp_audit_log (no_such_column) VALUES (1)")
+        self.assertFalse(written)
+        self.assertEqual(self.url_open("/mcp/health").json()["audit"], {"write_failures": before + 1})

@@ -113,6 +113,17 @@ def fixtures_server(fixtures_db):
 
 
 @pytest.fixture(scope="session")
+def fixtures_prefork_server(fixtures_db):
+    """A prefork (``--workers=2``) Odoo server on the conformance database:
+    clients talk to its gevent port, where streams (and POSTs that wait for
+    the client's answer) belong."""
+    conf, db = fixtures_db
+    server = OdooServer(conf, db, workers=2).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def fixtures_token(fixtures_db):
     """A read-write key of the admin user on the conformance database."""
     conf, db = fixtures_db

@@ -41,14 +41,17 @@ def test_baseline_gives_a_reason_per_scenario():
     assert used == set(baseline["reasons"]), set(baseline["reasons"]) ^ used
 
 
+@pytest.mark.parametrize("mode", ["threaded", "prefork"])
 @pytest.mark.parametrize("revision", REVISIONS)
-def test_requirements_match_the_baseline(fixtures_server, fixtures_token, revision, tmp_path):
-    """Every required scenario passes but those of the baseline, which still fail."""
+def test_requirements_match_the_baseline(request, fixtures_token, revision, mode, tmp_path):
+    """Every required scenario passes but those of the baseline, which still
+    fail — on a threaded server and on a ``--workers=2`` one (its gevent port)."""
+    server = request.getfixturevalue("fixtures_server" if mode == "threaded" else "fixtures_prefork_server")
     required = clients.conformance_requirements(revision)
-    _rc, output, summary = clients.run_conformance(fixtures_server.url + "/mcp", fixtures_token,
+    _rc, output, summary = clients.run_conformance(server.stream_url + "/mcp", fixtures_token,
                                                    extra_args=["--requirements", revision], timeout=900,
                                                    cwd=str(tmp_path), script=clients.CONFORMANCE_NEXT_JS)
-    log_path = os.path.join(clients.LOCAL, "conformance-results", f"next-{revision}.txt")
+    log_path = os.path.join(clients.LOCAL, "conformance-results", f"next-{revision}-{mode}.txt")
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     with open(log_path, "w", encoding="utf-8") as handle:
         handle.write(output)
@@ -56,7 +59,7 @@ def test_requirements_match_the_baseline(fixtures_server, fixtures_token, revisi
     missing = [name for name in required if name not in results]
     assert not missing, f"scenarios not run: {missing}\n{output[-4000:]}"
     failing = {name for name in required if results[name]["failed"]}
-    print(f"{revision}: {len(required) - len(failing)} of {len(required)} required scenarios pass")
+    print(f"{revision} ({mode}): {len(required) - len(failing)} of {len(required)} required scenarios pass")
     expected = set(_baseline()["server"][revision])
     assert not failing - expected, f"regressions: {sorted(failing - expected)} (log: {log_path})"
     assert not expected - failing, f"now passing, shrink the baseline: {sorted(expected - failing)}"

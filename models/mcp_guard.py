@@ -347,7 +347,7 @@ class McpGuard(models.AbstractModel):
                 raise McpAccessDenied(self._msg(MSG_PATH_DENIED, path=path, model=field.comodel_name),
                                    data={"model": field.comodel_name, "path": path, "reason": refusal[0]})
             value = self._check_domain(field.comodel_name, value, key, extra, depth + 1)
-            return (path, operator, value)
+            return self.scope_attached_term(model_name, (path, operator, value), key)
         if _is_json_scalar(value):
             pass
         elif isinstance(value, (list, tuple)) and all(_is_json_scalar(item) for item in value):
@@ -363,6 +363,8 @@ class McpGuard(models.AbstractModel):
                     self._msg(MSG_DOMAIN_ID_ONLY, field=field.name, model=model._name, comodel=field.comodel_name),
                     data={"model": field.comodel_name, "path": path, "reason": "blocked"},
                 )
+        if "." in path:  # a hop into messages, activities... of documents the key may read only
+            return self.scope_attached_term(model_name, (path, operator, value), key)
         return (path, operator, value)
 
     # ------------------------------------------------------------------

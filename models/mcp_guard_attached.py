@@ -10,6 +10,11 @@ either: the guard narrows every search of such a model to rows whose
 document model the key may read (:meth:`attached_scope`: ``get_domain``
 adds it to the agent's domain), and ids outside it are not readable
 (``readable_ids``: read, update, delete, methods, links, resources...).
+
+A search of another model may reach such rows through a path
+(``res.partner`` ``starred_message_ids.body``) or an ``any`` condition:
+:meth:`scope_attached_term` narrows those to the same rows, as Odoo itself
+turns a path into ``any`` conditions (``expression._anyfy_leaves``).
 """
 from odoo import api, models
 from odoo.osv import expression
@@ -42,3 +47,30 @@ class McpGuardAttached(models.AbstractModel):
             return []
         readable = self.allowed_models(key, "read")
         return expression.AND([["|", (path, "=", False), (path, "in", readable)] for path in paths])
+
+    @api.model
+    def scope_attached_term(self, model_name, term, key):
+        """The checked domain ``term`` of ``model_name`` with every hop into
+        rows that belong to another record (messages, activities...) narrowed
+        to :meth:`attached_scope`: ``("starred_message_ids.body", "ilike",
+        "x")`` becomes ``("starred_message_ids", "any", [("body", "ilike",
+        "x"), <scope>])``, Odoo's own reading of a path. An ``any``/``not
+        any`` condition gets the scope added to its subdomain (its terms were
+        scoped when checked). The term is returned as is when no hop needs it.
+        A condition on ids alone (``starred_message_ids in [5]``) is left."""
+        path, operator, value = term
+        if not isinstance(path, str):
+            return term
+        head, _dot, rest = path.partition(".")
+        field = self.env[model_name]._fields.get(head)
+        if field is None or not field.relational or field.type == "properties":
+            return term
+        scope = self.attached_scope(field.comodel_name, key)
+        if rest:
+            inner = self.scope_attached_term(field.comodel_name, (rest, operator, value), key)
+            if not scope and inner == (rest, operator, value):
+                return term
+            return (head, "any", expression.AND([[inner], scope]) if scope else [inner])
+        if operator in ("any", "not any") and scope:
+            return (path, operator, expression.AND([list(value), scope]))
+        return term

@@ -1,7 +1,7 @@
 # Run through `odoo shell` by tests/e2e/biz/test_attached_attacks.py: a
 # document of a model an MCP model-access rule hides (calendar.event, read
 # refused), with a message, a tracking value, an activity and a follower; a
-# message on a partner (readable) as the control. Printed as JSON between
+# message on a partner (readable) as the control; the admin stars both. Printed as JSON between
 # markers. With MCP_ATTACHED_UNDO set, the rule is archived instead.
 import json
 import os
@@ -40,8 +40,12 @@ else:
     partner = env.ref("base.res_partner_1")  # noqa: F821
     control = partner.message_post(body="OpenPartnerNote for the control", message_type="comment",
                                    subtype_xmlid="mail.mt_note")
+    # both notes starred by the admin: a path from res.partner (starred_message_ids) reaches each
+    starrer = env.ref("base.partner_admin")  # noqa: F821
+    (message | control).write({"starred_partner_ids": [(4, starrer.id)]})
     env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
     print("MCP_ATTACHED_BEGIN")
-    print(json.dumps({"event": event.id, "message": message.id, "tracking": tracking.id, "activity": activity.id,
+    print(json.dumps({"starrer": starrer.id, "event": event.id, "message": message.id, "tracking": tracking.id,
+                      "activity": activity.id,
                       "follower": follower.id, "control": control.id, "partner": partner.id}))
     print("MCP_ATTACHED_END")

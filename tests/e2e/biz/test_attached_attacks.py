@@ -122,6 +122,37 @@ def test_resource_read_of_its_message(mcp, rows):
     assert SECRET not in str(body)
 
 
+PATH_SEARCHES = {
+    "dotted path": lambda word: [["starred_message_ids.body", "ilike", word]],
+    "any": lambda word: [["starred_message_ids", "any", [["body", "ilike", word]]]],
+    "path through a partner": lambda word: [["commercial_partner_id.starred_message_ids.body", "ilike", word]],
+}
+
+
+@pytest.mark.parametrize("how", sorted(PATH_SEARCHES))
+def test_paths_from_a_readable_model_do_not_reach_its_messages(mcp, rows, how):
+    """The admin starred both notes: a partner search through the stars finds
+    the admin for the control's words, nobody for the hidden note's (no yes/no
+    oracle on the secret's text)."""
+    domain = PATH_SEARCHES[how]
+    hidden = tool_ok(tool_raw(mcp, "search_read", {"model": "res.partner", "domain": domain(SECRET),
+                                                   "fields": ["id"]}))
+    assert hidden["records"] == [], hidden
+    count = tool_ok(tool_raw(mcp, "count", {"model": "res.partner", "domain": domain(SECRET)}))
+    assert count["count"] == 0, count
+    control = tool_ok(tool_raw(mcp, "search_read", {"model": "res.partner", "domain": domain("OpenPartnerNote"),
+                                                    "fields": ["id"]}))
+    assert [row["id"] for row in control["records"]] == [rows["starrer"]], control
+
+
+def test_not_any_ignores_its_messages(mcp, rows):
+    """'No starred message mentions the secret' holds for the admin: the hidden note is not counted."""
+    result = tool_ok(tool_raw(mcp, "search_read", {
+        "model": "res.partner", "fields": ["id"],
+        "domain": [["id", "=", rows["starrer"]], ["starred_message_ids", "not any", [["body", "ilike", SECRET]]]]}))
+    assert [row["id"] for row in result["records"]] == [rows["starrer"]], result
+
+
 def test_the_rows_still_exist(mcp, rows, biz_db):
     """Nothing above deleted or changed them (the refusals are not because they are gone)."""
     from ..attack_helpers import sql

@@ -29,6 +29,7 @@ from ..models.mcp_guard_rules import (
 from ..protocol.errors import McpAccessDenied, ToolError
 from .results import describe_result
 from .serialize import json_safe, serialize_for_call
+from .wizard_lines import describe_lines
 
 HANDLE_SCOPE = b"mcp_bridge.wizard.handle.v1"
 MAX_HANDLE_LENGTH = 16000
@@ -161,8 +162,8 @@ def load_wizard(call, handle):
 def describe_wizard(call, record, payload, handle):
     """``{handle, model, title, fields, buttons}`` of the wizard ``record``:
     the fields its form shows (those the key may read) with their value,
-    type, label, whether they can be set, options of selections, and the
-    buttons that can be pressed."""
+    type, label, whether they can be set, options of selections, its own
+    lines (``describe_lines``), and the buttons that can be pressed."""
     guard = call.guard
     form = guard.wizard_form(record._name, payload.get("v"))
     readable = set(guard.readable_fields(record._name, call.key))
@@ -182,6 +183,8 @@ def describe_wizard(call, record, payload, handle):
             options = guard.filter_selection(field._description_selection(record.env), call.key)
             entry["options"] = [value for value, _label in options][:MAX_SELECTION_OPTIONS]
         fields[name] = entry
+    for name, spec in guard.wizard_lines(record._name, form).items():
+        fields[name] = describe_lines(call, record, name, spec)
     buttons = [{"name": name, "string": spec["string"], "type": spec["type"]}
                for name, spec in form["buttons"].items()]
     return {"handle": handle, "model": record._name, "title": payload.get("t"), "fields": fields,
@@ -192,8 +195,9 @@ def outcome(call, source, value, active=None):
     """What a button that returned ``value`` did, for the agent:
     ``{"result": ..., "wizard": {...}}`` when it opened another wizard,
     ``{"result": {"done": true}}`` when it closed the dialog (or returned
-    nothing or ``True``, which the web client answers by closing it), else the described return value (``describe_result``) and how
-    many returned records were hidden."""
+    nothing or ``True``, which the web client answers by closing it), else
+    the described return value (``describe_result``) and how many returned
+    records were hidden."""
     if is_wizard_action(call.env, value):
         return {"result": action_summary(value), "wizard": open_wizard(call, value, active), "hidden_records": 0}
     if not value or value is True or (isinstance(value, dict) and value.get("type") == CLOSE_ACTION):

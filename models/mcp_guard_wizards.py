@@ -158,11 +158,11 @@ class McpGuardWizards(models.AbstractModel):
         return {"buttons": form_buttons(arch), "shown": shown, "editable": editable, "lines": form_lines(arch)}
 
     @api.model
-    def wizard_lines(self, model_name, form):
+    def wizard_lines(self, model_name, form, key):
         """``{field: {"shown", "editable"}}`` of the wizard's own lines: the
         one2many fields of its form (embedded list) into a transient model
         that is not an admin wizard and whose inverse field points back at
-        the wizard model; columns the user may not read are left out."""
+        the wizard model; columns the key may not read are left out."""
         model = self.env[model_name]
         extra = self._extra_blocked()
         found = {}
@@ -175,9 +175,8 @@ class McpGuardWizards(models.AbstractModel):
             if not comodel_cls or not comodel_cls._transient or is_wizard_blocked(field.comodel_name, extra) \
                     or inverse is None or inverse.type != "many2one" or inverse.comodel_name != model_name:
                 continue
-            lines = self.env[field.comodel_name]
-            columns = [name for name in spec["shown"]
-                       if name in lines._fields and self._field_accessible(lines._fields[name])]
+            readable = set(self.readable_fields(field.comodel_name, key))
+            columns = [name for name in spec["shown"] if name in readable]
             found[fname] = {"shown": columns, "editable": [name for name in spec["editable"] if name in columns]}
         return found
 

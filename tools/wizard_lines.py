@@ -26,7 +26,7 @@ def describe_lines(call, record, fname, spec):
 def split_line_values(call, record, values, form):
     """``(values, commands)``: the wizard's other values, and the checked
     ``{fname: [Command.update(...)]}`` of its lines in ``values``."""
-    specs = call.guard.wizard_lines(record._name, form)
+    specs = call.guard.wizard_lines(record._name, form, call.key)
     others, commands = {}, {}
     for fname, value in values.items():
         if fname not in specs:

@@ -183,7 +183,7 @@ def describe_wizard(call, record, payload, handle):
             options = guard.filter_selection(field._description_selection(record.env), call.key)
             entry["options"] = [value for value, _label in options][:MAX_SELECTION_OPTIONS]
         fields[name] = entry
-    for name, spec in guard.wizard_lines(record._name, form).items():
+    for name, spec in guard.wizard_lines(record._name, form, call.key).items():
         fields[name] = describe_lines(call, record, name, spec)
     buttons = [{"name": name, "string": spec["string"], "type": spec["type"]}
                for name, spec in form["buttons"].items()]

@@ -128,6 +128,18 @@ async def register_payment(agent, state):
     return f"payment of {amount} registered (payment dialog), invoice {paid}"
 
 
+async def credit_note(agent, state):
+    opened = await agent("execute_method", {"model": "account.move", "method": "action_reverse",
+                                            "ids": [state["invoice"]]})
+    assert opened["wizard"]["model"] == "account.move.reversal", opened
+    created = (await agent.press(opened["wizard"], "refund_moves", {"reason": "Damaged on delivery"}))["result"]
+    assert created["res_model"] == "account.move" and created["res_id"], created
+    refund = (await agent("read", {"model": "account.move", "ids": [created["res_id"]],
+                                   "fields": ["name", "move_type", "reversed_entry_id"]}))["records"][0]
+    assert refund["move_type"]["value"] == "out_refund" and refund["reversed_entry_id"][0] == state["invoice"]
+    return f"credit note {refund['name']} of the invoice (reversal dialog)"
+
+
 async def return_delivery(agent, state):
     opened = await agent("wizard", {"action": "open", "model": "stock.picking", "ids": [state["picking"]],
                                     "button": "Return"})
@@ -236,6 +248,7 @@ TASKS = (
     ("Confirm it, deliver 2, backorder the rest", confirm_and_deliver_partly),
     ("Invoice what was delivered and post it", invoice_delivered),
     ("Register the customer's payment", register_payment),
+    ("Credit note for the invoice", credit_note),
     ("Return one delivered unit", return_delivery),
     ("Duplicate a quotation, send it, cancel it", cancel_sent_quotation),
     ("Quotation PDF", quotation_pdf),

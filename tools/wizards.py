@@ -126,6 +126,27 @@ def _form_view_id(action):
     return view_id if isinstance(view_id, int) and view_id else None
 
 
+def _computed_required(wizard):
+    """The values of the wizard's required stored fields computed from its
+    defaults after the record is inserted (not ``precompute``): the web
+    client's onchange fills them in the dialog before saving (the journal of
+    a credit note, computed from the invoices). Only those: every other
+    default is Odoo's ``create`` own."""
+    names = [name for name, field in wizard._fields.items()
+             if field.required and field.store and field.compute and not field.precompute]
+    if not names:
+        return {}
+    defaults = wizard.default_get(list(wizard._fields))
+    names = [name for name in names if name not in defaults]
+    draft = wizard.new(defaults)
+    values = {}
+    for name in names:
+        value = draft[name]
+        if value:
+            values[name] = wizard._fields[name].convert_to_write(value, draft)
+    return values
+
+
 def open_wizard(call, action, active=None):
     """Open the wizard of the window ``action`` (checked by the guard) and
     return its description (:func:`describe_wizard`) with a fresh handle."""
@@ -140,7 +161,7 @@ def open_wizard(call, action, active=None):
             raise McpAccessDenied(call.guard._msg(MSG_WIZARD_HANDLE), data={"reason": "wizard"})
         record = wizard.browse(res_id)
     else:
-        record = wizard.create({})
+        record = wizard.create(_computed_required(wizard))
     view_id = _form_view_id(action)
     payload = {"k": call.key.id, "m": model_name, "r": record.id, "v": view_id, "c": context,
                "t": json_safe(action.get("name")) or None, "e": int(time.time()) + WIZARD_HANDLE_TTL}

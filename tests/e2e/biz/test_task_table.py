@@ -114,6 +114,7 @@ async def invoice_delivered(agent, state):
     move = (await agent("read", {"model": "account.move", "ids": [state["invoice"]],
                                  "fields": ["name", "state", "amount_total"]}))["records"][0]
     assert move["state"]["value"] == "posted"
+    state["invoice_name"] = move["name"]
     return f"invoice {move['name']} created (Create Invoice dialog) and posted, total {move['amount_total']['amount']}"
 
 
@@ -135,9 +136,9 @@ async def credit_note(agent, state):
     created = (await agent.press(opened["wizard"], "refund_moves", {"reason": "Damaged on delivery"}))["result"]
     assert created["res_model"] == "account.move" and created["res_id"], created
     refund = (await agent("read", {"model": "account.move", "ids": [created["res_id"]],
-                                   "fields": ["name", "move_type", "reversed_entry_id"]}))["records"][0]
+                                   "fields": ["state", "move_type", "reversed_entry_id"]}))["records"][0]
     assert refund["move_type"]["value"] == "out_refund" and refund["reversed_entry_id"][0] == state["invoice"]
-    return f"credit note {refund['name']} of the invoice (reversal dialog)"
+    return f"{refund['state']['value']} credit note of {state['invoice_name']} (reversal dialog)"
 
 
 async def return_delivery(agent, state):

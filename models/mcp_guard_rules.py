@@ -367,6 +367,8 @@ MSG_WIZARD_BUTTON = _lt("Wizard '%(model)s' has no button '%(button)s' you can p
 MSG_WIZARD_FIELD = _lt("Field '%(field)s' of wizard '%(model)s' cannot be set: the wizard's form does not offer it"
                        " for editing. Editable fields: %(fields)s.")
 MSG_WIZARD_ACTIVE = _lt("The wizard works on %(model)s records you may not read.")
+MSG_WIZARD_LINES = _lt("Lines of '%(field)s' of wizard '%(model)s' are set with [1, line_id, {values}] for"
+                       " lines the wizard shows (ids: %(ids)s), values of its editable columns: %(fields)s.")
 MSG_WIZARD_ACTION_UNKNOWN = _lt("No action %(action)s.")
 MSG_WIZARD_SERVER_ACTION = _lt("Button '%(button)s' of wizard '%(model)s' runs an action of type %(type)s, which MCP"
                                " does not run.")

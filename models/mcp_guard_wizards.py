@@ -13,7 +13,10 @@ What is checked here, on every wizard call:
 - the records the context points at (``active_model`` / ``active_id(s)``) are
   readable by the key's user (re-checked each call: they may have changed);
 - only the fields the wizard's form offers for editing are set (and the
-  values go through the same checks as any write), and only the buttons of
+  values go through the same checks as any write); a wizard's own lines (a
+  one2many into a transient line model, e.g. the quantities of a return)
+  only through ``[1, line_id, {values}]`` on lines of that wizard, for the
+  columns its embedded list lets a user edit; and only the buttons of
   type object/action of that form are pressed — never another method, never
   one the method blocklist refuses.
 """
@@ -28,6 +31,7 @@ from .mcp_guard_rules import (
     MSG_WIZARD_BLOCKED,
     MSG_WIZARD_BUTTON,
     MSG_WIZARD_FIELD,
+    MSG_WIZARD_LINES,
     MSG_WIZARD_SCOPE,
     WIZARD_BUTTON_TYPES,
     is_method_blocked,
@@ -72,6 +76,32 @@ def form_fields(arch):
         if node.get("readonly") not in _TRUE:
             editable.append(name)
     return shown, editable
+
+
+def form_lines(arch):
+    """``{field: {"shown", "editable"}}`` of the x2many fields of a form
+    ``arch`` shown with an embedded list: the columns it shows (not
+    statically invisible) and those a user edits in place (an ``editable``
+    list; columns not statically read-only)."""
+    root = etree.fromstring(arch) if isinstance(arch, str) else arch
+    lines = {}
+    for node in root.iter("field"):
+        name = node.get("name")
+        if not name or _in_subview(node) or node.get("invisible") in _TRUE or name in lines:
+            continue
+        listing = next((child for child in node if child.tag in ("list", "tree")), None)
+        if listing is None:
+            continue
+        shown, editable = [], []
+        for column in listing.iter("field"):
+            if column.getparent() is not listing or column.get("name") in shown \
+                    or column.get("invisible") in _TRUE or column.get("column_invisible") in _TRUE:
+                continue
+            shown.append(column.get("name"))
+            if listing.get("editable") and column.get("readonly") not in _TRUE:
+                editable.append(column.get("name"))
+        lines[name] = {"shown": shown, "editable": editable}
+    return lines
 
 
 class McpGuardWizards(models.AbstractModel):
@@ -125,7 +155,51 @@ class McpGuardWizards(models.AbstractModel):
         user (nodes of groups the user lacks are gone)."""
         arch = self.env[model_name].get_view(view_id or None, "form")["arch"]
         shown, editable = form_fields(arch)
-        return {"buttons": form_buttons(arch), "shown": shown, "editable": editable}
+        return {"buttons": form_buttons(arch), "shown": shown, "editable": editable, "lines": form_lines(arch)}
+
+    @api.model
+    def wizard_lines(self, model_name, form, key):
+        """``{field: {"shown", "editable"}}`` of the wizard's own lines: the
+        one2many fields of its form (embedded list) into a transient model
+        that is not an admin wizard and whose inverse field points back at
+        the wizard model; columns the key may not read are left out."""
+        model = self.env[model_name]
+        extra = self._extra_blocked()
+        found = {}
+        for fname, spec in form.get("lines", {}).items():
+            field = model._fields.get(fname)
+            if field is None or field.type != "one2many" or not field.is_accessible(self.env):
+                continue
+            comodel_cls = self.env.registry.get(field.comodel_name)
+            inverse = comodel_cls and comodel_cls._fields.get(field.inverse_name)
+            if not comodel_cls or not comodel_cls._transient or is_wizard_blocked(field.comodel_name, extra) \
+                    or inverse is None or inverse.type != "many2one" or inverse.comodel_name != model_name:
+                continue
+            readable = set(self.readable_fields(field.comodel_name, key))
+            columns = [name for name in spec["shown"] if name in readable]
+            found[fname] = {"shown": columns, "editable": [name for name in spec["editable"] if name in columns]}
+        return found
+
+    @api.model
+    def check_wizard_lines(self, record, fname, value, spec):
+        """``[(line, values)]`` of the ``[1, line_id, {values}]`` commands of
+        ``value`` for the wizard lines ``fname`` of ``record`` (spec of
+        :meth:`wizard_lines`): lines of this wizard only, editable columns
+        only (the values are then checked as any write); anything else is a
+        ToolError naming the lines and columns."""
+        lines = record[fname]
+        updates = []
+        for item in value if isinstance(value, list) else [None]:
+            ok = isinstance(item, (list, tuple)) and len(item) == 3 and type(item[0]) is int and item[0] == 1 \
+                and type(item[1]) is int and item[1] in lines.ids and isinstance(item[2], dict) and item[2] \
+                and all(name in spec["editable"] for name in item[2])
+            if not ok:
+                raise ToolError(self._msg(MSG_WIZARD_LINES, field=fname, model=record._name,
+                                          ids=", ".join(map(str, lines.ids)) or "-",
+                                          fields=", ".join(spec["editable"]) or "-"),
+                                data={"model": record._name, "field": fname})
+            updates.append((lines.browse(item[1]), item[2]))
+        return updates
 
     @api.model
     def check_wizard_button(self, model_name, button, form):

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from ..models.mcp_guard_rules import WIZARD_BLOCKED_MODELS, is_wizard_blocked
-from ..models.mcp_guard_wizards import form_buttons, form_fields
+from ..models.mcp_guard_wizards import form_buttons, form_fields, form_lines
 from ..protocol.errors import McpAccessDenied
 from ..tools import wizards
 from .tools_common import ToolsCase
@@ -33,6 +33,18 @@ class TestWizardGuard(ToolsCase):
         shown, editable = form_fields(ARCH)
         self.assertEqual(shown, ["amount", "journal_id", "memo", "lines"])
         self.assertEqual(editable, ["amount", "memo", "lines"])
+
+    def test_form_lines(self):
+        """Embedded lists: their shown columns, and the editable ones only in an editable list."""
+        self.assertEqual(form_lines(ARCH), {"lines": {"shown": ["inner"], "editable": []}})
+        arch = """<form><field name="moves"><list editable="bottom">
+            <field name="qty_max" column_invisible="1"/><field name="product_id" readonly="1"/>
+            <field name="quantity"/><field name="move_id" column_invisible="True"/>
+            <field name="sub"><list editable="top"><field name="deep"/></list></field>
+          </list></field><field name="hidden_lines" invisible="1"><list editable="1"><field name="x"/></list></field>
+        </form>"""
+        self.assertEqual(form_lines(arch), {"moves": {"shown": ["product_id", "quantity", "sub"],
+                                                      "editable": ["quantity", "sub"]}})
 
     def test_admin_wizards_are_blocked(self):
         guard = self.uenv["mcp.guard"]

@@ -24,7 +24,8 @@ class ExecuteMethod(Tool):
         "offered is refused with the list of those that are. Needs a read-write key. Recordsets in "
         "the result come back as [{id, display_name}] (only records you may read); other values as "
         "JSON. A button that opens a dialog (register payment, backorder, send by email, cancel...) returns "
-        "`wizard`: its handle, fields and buttons; continue with the wizard tool. Example: {\"model\": \"sale.order\", \"method\": \"action_confirm\", \"ids\": [7]}"
+        "`wizard`: its handle, fields and buttons; continue with the wizard tool. "
+        "Example: {\"model\": \"sale.order\", \"method\": \"action_confirm\", \"ids\": [7]}"
     )
     input_schema = {
         "type": "object",
@@ -95,8 +96,11 @@ class ExecuteMethod(Tool):
             return pending
         value = method(*args, **kwargs)
         if is_wizard_action(call.env, value):  # a dialog: open it, with Odoo's context
+            # as the web client does after a button: the records it ran on
+            # as active_*, under the action's own context
+            active = {"active_model": model._name, **({"active_id": ids[0], "active_ids": ids} if ids else {})}
             return {"model": model._name, "method": method_name, "ids": ids, "result": action_summary(value),
-                    "wizard": open_wizard(call, value), "hidden_records": 0}
+                    "wizard": open_wizard(call, value, active), "hidden_records": 0}
         hidden = []
         result = describe_result(call, model, value, hidden)
         return {"model": model._name, "method": method_name, "ids": ids,

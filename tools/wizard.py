@@ -4,6 +4,7 @@ from .arguments import get_ids, opt_object, require_str
 from .base import Tool
 from .schemas import MODEL, WIZARD, or_pending, with_reason
 from .values import check_values
+from .wizard_lines import split_line_values
 from .wizards import describe_wizard, load_wizard, outcome, run_button
 
 ACTIONS = ("open", "read", "set", "press")
@@ -17,7 +18,8 @@ class Wizard(Tool):
     description = (
         "Continue a dialog Odoo opened: when execute_method (or a wizard button) returns `wizard`, pass its "
         "`handle` here. action=read shows its fields (value, type, editable, options) and buttons; "
-        "action=set writes `values` on editable fields (same formats and checks as update); action=press "
+        "action=set writes `values` on editable fields (same formats and checks as update; a dialog's lines, "
+        "e.g. the quantities of a return, with [[1, line_id, {\"quantity\": 2}]]); action=press "
         "presses one of its buttons by name (with optional `values` set first) and returns what it did: "
         "another wizard, a record or an action, or {\"done\": true}. action=open opens the dialog of a form "
         "button of type action (e.g. Create Invoice on a sale order): give `model`, `ids` and `button` (its "
@@ -69,7 +71,9 @@ class Wizard(Tool):
         if values:
             form = call.guard.wizard_form(record._name, payload.get("v"))
             call.guard.check_wizard_fields(record._name, values, form)
-            record.write(check_values(call, record, values, "write"))
+            values, lines = split_line_values(call, record, values, form)
+            values = check_values(call, record, values, "write") if values else {}
+            record.write(dict(values, **lines))
         if action == "press":
             button = require_str(call.arguments, "button")
             pending = self._gate(call, record, payload, button, values)

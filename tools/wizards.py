@@ -29,6 +29,7 @@ from ..models.mcp_guard_rules import (
 from ..protocol.errors import McpAccessDenied, ToolError
 from .results import describe_result
 from .serialize import json_safe, serialize_for_call
+from .wizard_lines import describe_lines
 
 HANDLE_SCOPE = b"mcp_bridge.wizard.handle.v1"
 MAX_HANDLE_LENGTH = 16000
@@ -125,6 +126,27 @@ def _form_view_id(action):
     return view_id if isinstance(view_id, int) and view_id else None
 
 
+def _computed_required(wizard):
+    """The values of the wizard's required stored fields computed from its
+    defaults after the record is inserted (not ``precompute``): the web
+    client's onchange fills them in the dialog before saving (the journal of
+    a credit note, computed from the invoices). Only those: every other
+    default is Odoo's ``create`` own."""
+    names = [name for name, field in wizard._fields.items()
+             if field.required and field.store and field.compute and not field.precompute]
+    if not names:
+        return {}
+    defaults = wizard.default_get(list(wizard._fields))
+    names = [name for name in names if name not in defaults]
+    draft = wizard.new(defaults)
+    values = {}
+    for name in names:
+        value = draft[name]
+        if value:
+            values[name] = wizard._fields[name].convert_to_write(value, draft)
+    return values
+
+
 def open_wizard(call, action, active=None):
     """Open the wizard of the window ``action`` (checked by the guard) and
     return its description (:func:`describe_wizard`) with a fresh handle."""
@@ -139,7 +161,7 @@ def open_wizard(call, action, active=None):
             raise McpAccessDenied(call.guard._msg(MSG_WIZARD_HANDLE), data={"reason": "wizard"})
         record = wizard.browse(res_id)
     else:
-        record = wizard.create({})
+        record = wizard.create(_computed_required(wizard))
     view_id = _form_view_id(action)
     payload = {"k": call.key.id, "m": model_name, "r": record.id, "v": view_id, "c": context,
                "t": json_safe(action.get("name")) or None, "e": int(time.time()) + WIZARD_HANDLE_TTL}
@@ -161,8 +183,8 @@ def load_wizard(call, handle):
 def describe_wizard(call, record, payload, handle):
     """``{handle, model, title, fields, buttons}`` of the wizard ``record``:
     the fields its form shows (those the key may read) with their value,
-    type, label, whether they can be set, options of selections, and the
-    buttons that can be pressed."""
+    type, label, whether they can be set, options of selections, its own
+    lines (``describe_lines``), and the buttons that can be pressed."""
     guard = call.guard
     form = guard.wizard_form(record._name, payload.get("v"))
     readable = set(guard.readable_fields(record._name, call.key))
@@ -182,6 +204,8 @@ def describe_wizard(call, record, payload, handle):
             options = guard.filter_selection(field._description_selection(record.env), call.key)
             entry["options"] = [value for value, _label in options][:MAX_SELECTION_OPTIONS]
         fields[name] = entry
+    for name, spec in guard.wizard_lines(record._name, form, call.key).items():
+        fields[name] = describe_lines(call, record, name, spec)
     buttons = [{"name": name, "string": spec["string"], "type": spec["type"]}
                for name, spec in form["buttons"].items()]
     return {"handle": handle, "model": record._name, "title": payload.get("t"), "fields": fields,
@@ -192,8 +216,9 @@ def outcome(call, source, value, active=None):
     """What a button that returned ``value`` did, for the agent:
     ``{"result": ..., "wizard": {...}}`` when it opened another wizard,
     ``{"result": {"done": true}}`` when it closed the dialog (or returned
-    nothing or ``True``, which the web client answers by closing it), else the described return value (``describe_result``) and how
-    many returned records were hidden."""
+    nothing or ``True``, which the web client answers by closing it), else
+    the described return value (``describe_result``) and how many returned
+    records were hidden."""
     if is_wizard_action(call.env, value):
         return {"result": action_summary(value), "wizard": open_wizard(call, value, active), "hidden_records": 0}
     if not value or value is True or (isinstance(value, dict) and value.get("type") == CLOSE_ACTION):

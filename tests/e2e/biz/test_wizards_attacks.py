@@ -130,3 +130,66 @@ def test_duplicate_attacks(biz_server, biz_keys, orders):
     body = tool_raw(mcp, "duplicate", {"model": "sale.order", "id": orders["salesman"],
                                        "default": {"origin": "copy", "state": "sale"}})
     assert tool_error_text(body) == "Field 'state' of model 'sale.order' is read-only."
+
+
+@pytest.fixture(scope="module")
+def returns(biz_server, biz_keys, catalog):  # noqa: F811
+    """The return dialog of a delivered order, opened by the admin and by the
+    salesman on a delivery of their own: ``{who: (mcp, wizard)}``."""
+    opened = {}
+    for who in ("admin", "salesman"):
+        mcp = client(biz_server, biz_keys["tokens"][f"wizards_{who}_write"])
+        order = ok(mcp, "create", {"model": "sale.order", "values": {
+            "partner_id": catalog["customer"],
+            "order_line": [[0, 0, {"product_id": catalog["product"], "product_uom_qty": 2}]]}})["id"]
+        ok(mcp, "execute_method", {"model": "sale.order", "method": "action_confirm", "ids": [order]})
+        picking = ok(mcp, "search_read", {"model": "stock.picking", "domain": [["sale_id", "=", order]],
+                                          "fields": ["move_ids"], "limit": 1})["records"][0]
+        ok(mcp, "update", {"model": "stock.move", "ids": picking["move_ids"],
+                           "values": {"quantity": 2, "picked": True}})
+        answer = ok(mcp, "execute_method", {"model": "stock.picking", "method": "button_validate",
+                                            "ids": [picking["id"]]})
+        while answer.get("wizard", {}).get("model") == "confirm.stock.sms":
+            answer = ok(mcp, "wizard", {"action": "press", "handle": answer["wizard"]["handle"],
+                                        "button": "dont_send_sms"})
+        wizard = ok(mcp, "wizard", {"action": "open", "model": "stock.picking", "ids": [picking["id"]],
+                                    "button": "Return"})["wizard"]
+        opened[who] = (mcp, wizard)
+    return opened
+
+
+def _lines_refused(wizard):
+    lines = wizard["fields"]["product_return_moves"]
+    editable = [name for name, column in lines["columns"].items() if column["editable"]]
+    return (f"Lines of 'product_return_moves' of wizard 'stock.return.picking' are set with [1, line_id, {{values}}]"
+            f" for lines the wizard shows (ids: {', '.join(map(str, lines['value']))}), values of its editable"
+            f" columns: {', '.join(editable)}.")
+
+
+@pytest.mark.parametrize("who", ["admin", "salesman"])
+def test_return_lines_of_the_dialog_only(returns, who):
+    """A return dialog's lines: its own lines, its editable columns, updates
+    only; values checked like a write. Nothing of it changes the lines."""
+    mcp, wizard = returns[who]
+    other = "salesman" if who == "admin" else "admin"
+    lines = wizard["fields"]["product_return_moves"]
+    assert lines["columns"]["quantity"]["editable"] is True and "move_id" not in lines["columns"]
+    assert [row["quantity"] for row in lines["lines"]] == [0]
+    mine, foreign = lines["value"][0], returns[other][1]["fields"]["product_return_moves"]["value"][0]
+    for value in ([[1, foreign, {"quantity": 1}]],           # a line of another user's dialog
+                  [[1, mine, {"move_id": 1}]],                # a column the list does not show
+                  [[0, 0, {"product_id": 1, "quantity": 1}]],  # a new line
+                  [[2, mine]], [[5]], [mine], "1"):
+        body = tool_raw(mcp, "wizard", {"action": "set", "handle": wizard["handle"],
+                                        "values": {"product_return_moves": value}})
+        assert tool_error_text(body) == _lines_refused(wizard), value
+    body = tool_raw(mcp, "wizard", {"action": "set", "handle": wizard["handle"],
+                                    "values": {"product_return_moves": [[1, mine, {"quantity": "all"}]]}})
+    assert tool_error_text(body) == ("Invalid value \"all\" for field 'quantity' (float) of model "
+                                     "'stock.return.picking.line': expected a number.")
+    read = ok(mcp, "wizard", {"action": "read", "handle": wizard["handle"]})["wizard"]
+    assert [row["quantity"] for row in read["fields"]["product_return_moves"]["lines"]] == [0]
+    # the control: the dialog's own line, its editable column
+    done = ok(mcp, "wizard", {"action": "set", "handle": wizard["handle"],
+                              "values": {"product_return_moves": [[1, mine, {"quantity": 2}]]}})["wizard"]
+    assert [row["quantity"] for row in done["fields"]["product_return_moves"]["lines"]] == [2]

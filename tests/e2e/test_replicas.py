@@ -21,6 +21,8 @@ READS = 12
 #: seconds a token's reads stay on the primary after its last primary
 #: request (services/recent_writes.py ``WINDOW``)
 WINDOW = 2.0
+#: seconds after which an idle PostgreSQL backend has flushed its statistics
+STATS_IDLE_FLUSH = 11
 #: Odoo's WARNING when a request refused by the replica runs again on the primary
 RETRY_LINE = "retrying with a read/write cursor"
 
@@ -42,11 +44,14 @@ def replica_port(e2e_conf, e2e_credentials):
     _pg("replica", "stop")
 
 
+def _replica_args(port):
+    return ["--db_replica_host", "127.0.0.1", "--db_replica_port", str(port)]
+
+
 @pytest.fixture(scope="module")
 def replica_server(e2e_conf, replica_port):
     conf, db = e2e_conf
-    server = OdooServer(conf, db, workers=2, extra_args=[
-        "--db_replica_host", "127.0.0.1", "--db_replica_port", str(replica_port)]).start()
+    server = OdooServer(conf, db, workers=2, extra_args=_replica_args(replica_port)).start()
     yield server
     server.stop()
 
@@ -120,9 +125,11 @@ def test_reads_on_the_replica_writes_on_the_primary(e2e_conf, replica_port, repl
     client = RawMcp(replica_server.url, token)
     client.initialize()  # before the fix: HTTP 500 (the audit INSERT on a read-only transaction)
     audit_before = _audit_rows(probe, KEY_NAME)
-    # statistics of the requests before are flushed, the key's reads are
-    # back on the replica (initialize ran on the primary: read-your-writes)
-    time.sleep(WINDOW + 0.5)
+    # the key's reads are back on the replica (initialize ran on the primary:
+    # read-your-writes), and the statistics of what ran before are flushed: an
+    # idle backend flushes its pending counts after 10 s (PostgreSQL 15+'s
+    # PGSTAT_IDLE_INTERVAL), else they would be counted with the reads below
+    time.sleep(max(WINDOW + 0.5, STATS_IDLE_FLUSH))
     scans_before = (on_replica.partner_scans(), probe.value(PARTNER_SCANS))
     xact_before = (on_replica.transactions(), probe.value(TRANSACTIONS))
     for _ in range(READS // 2):
@@ -226,6 +233,49 @@ def test_a_key_reads_its_own_writes_while_the_replica_lags(e2e_conf, replica_por
     # once the replica caught up, the other key reads the new value there too
     _until(lambda: on_replica.value(name_sql, (partner_id,)) == f"{tag} new")
     assert _name_of(reader, partner_id) == f"{tag} new"
+
+
+def test_across_servers_of_this_machine_and_of_another(e2e_conf, replica_port, replica_server, e2e_keys, tmp_path):
+    """Two more servers on the replica: one of this machine (same temporary
+    folder: it shares the read-your-writes marks) and one standing for
+    another machine (a temporary folder of its own). With the standby's
+    replay paused: a key's update on the first server is read back at once
+    on this machine's other server; a session opened on the first server is
+    served by the other machine's server from its first request (its id
+    says it is new), without a retry on a read/write cursor."""
+    conf, db = e2e_conf
+    on_replica = ReplicaProbe(conf, db, replica_port)
+    tmp_path.chmod(0o700)
+    same = OdooServer(conf, db, workers=0, extra_args=_replica_args(replica_port))
+    other = OdooServer(conf, db, workers=0, extra_args=_replica_args(replica_port),
+                       env=dict(os.environ, TMPDIR=str(tmp_path)))
+    with same, other:
+        writer = RawMcp(replica_server.url, e2e_keys["tokens"]["admin_write"])
+        writer.initialize()
+        tag = f"RYW servers {uuid.uuid4().hex[:8]}"
+        partner_id = writer.tool("create", {"model": "res.partner", "values": {"name": f"{tag} old"}})[
+            "structuredContent"]["id"]
+        name_sql = "SELECT (SELECT name FROM res_partner WHERE id = %s)"
+        _until(lambda: on_replica.value(name_sql, (partner_id,)) == f"{tag} old")
+        time.sleep(WINDOW + 0.5)
+        since = other.log_size()
+        _pg("replica", "pause")
+        try:
+            updated = writer.tool("update", {"model": "res.partner", "ids": [partner_id],
+                                             "values": {"name": f"{tag} new"}})
+            assert not updated.get("isError"), updated
+            writer.url = same.url + "/mcp"
+            assert _name_of(writer, partner_id) == f"{tag} new"
+            assert on_replica.value(name_sql, (partner_id,)) == f"{tag} old"  # the replica lags
+            fresh = RawMcp(replica_server.url, e2e_keys["tokens"]["other_admin"])
+            fresh.initialize()
+            fresh.url = other.url + "/mcp"
+            assert fresh.call("tools/list")["tools"]
+            assert _name_of(fresh, partner_id) == f"{tag} new"
+            text = other.log_text(since)
+        finally:
+            _pg("replica", "resume")
+    assert RETRY_LINE not in text, text
 
 
 def test_replica_stopped_mid_run_calls_keep_working(replica_port, replica_server, token):

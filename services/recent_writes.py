@@ -50,6 +50,10 @@ _SLOT = struct.Struct("<q")
 #: again, the window counts from the last write.
 READ_ON_PRIMARY = "mcp_bridge.read_on_primary"
 
+#: The OS user's id (0 where there is none, e.g. Windows: then the file's
+#: mode decides, see ``_open_shared``).
+_UID = getattr(os, "getuid", lambda: 0)()
+
 _lock = threading.Lock()
 _tables = {}
 
@@ -63,7 +67,7 @@ def _path(dbname):
     """The table's file: one per OS user, PostgreSQL server and database."""
     where = f"{config.get('db_host') or ''}:{config.get('db_port') or ''}/{dbname}"
     name = hashlib.blake2b(where.encode(), digest_size=8).hexdigest()
-    return os.path.join(tempfile.gettempdir(), f"odoo-mcp-writes-{os.getuid()}-{name}")
+    return os.path.join(tempfile.gettempdir(), f"odoo-mcp-writes-{_UID}-{name}")
 
 
 def _open_shared(path):
@@ -72,7 +76,7 @@ def _open_shared(path):
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         stat = os.fstat(fd)
-        if stat.st_uid != os.getuid() or stat.st_mode & 0o077:
+        if stat.st_uid != _UID or stat.st_mode & 0o077:
             _logger.warning("MCP read-your-writes: %s is not private to this user; per process only", path)
             return None
         if stat.st_size < size:
@@ -134,7 +138,13 @@ def mark_on_commit(cr, token, httprequest):
             or not replica_configured():
         return
     dbname = cr.dbname
-    cr.postcommit.add(lambda: mark_write(dbname, token))
+
+    def mark():
+        try:
+            mark_write(dbname, token)
+        except (OSError, ValueError) as exc:  # committed already: the answer must not fail
+            _logger.warning("MCP read-your-writes: write not marked: %s", exc)
+    cr.postcommit.add(mark)
 
 
 # ----------------------------------------------------------------------

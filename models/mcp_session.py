@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..services.recent_writes import session_prefix
 from ..services.replica import on_replica
 
 # A session is touched at most this often (seconds): no write per request.
@@ -81,11 +82,14 @@ class McpSession(models.Model):
 
     @api.model
     def _open(self, key, transport, ttl, revision=None, client_info=None, capabilities=None):
-        """Create a session for ``key`` and return it (sudo; the layer's own row)."""
+        """Create a session for ``key`` and return it (sudo; the layer's own row).
+        Its id starts with its creation time (``recent_writes.session_prefix``):
+        the requests of a session made an instant ago run on the primary, which
+        has it, not on a read replica that may not have replayed it yet."""
         now = fields.Datetime.now()
         return self.sudo().create({
             "client_capabilities": self._capabilities_value(capabilities),
-            "session_id": secrets.token_urlsafe(32),
+            "session_id": session_prefix() + secrets.token_urlsafe(32),
             "key_id": key.id,
             "user_id": key.user_id.id,
             "transport": transport,

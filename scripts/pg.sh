@@ -10,6 +10,9 @@
 #                          a hot-standby streaming replica of the private
 #                          cluster (pg_basebackup -R into .local/pg-replica,
 #                          fresh at each start); start prints REPLICA_PORT
+#   scripts/pg.sh replica pause|resume
+#                          stop / restart the standby's WAL replay (it lags
+#                          behind the primary until resumed: tests of lag)
 #
 # External server: MCP_DB_HOST, MCP_DB_PORT (5432), MCP_DB_USER, MCP_DB_PASSWORD;
 # that role needs CREATEDB. PostgreSQL refuses to run as root, so as root the
@@ -156,6 +159,13 @@ replica_start() {
     echo "export REPLICA_PORT=$port"
 }
 
+# pg_wal_replay_pause() / pg_wal_replay_resume() on the standby (superuser).
+replica_replay() {
+    replica_running || die "the replica is not running"
+    as_pg "$(pg_bin)/psql" -h "$REPLICA_ROOT/run" -p "$(cat "$REPLICA_ROOT/port")" -U "$ADMIN" -d postgres \
+        -qAt -v ON_ERROR_STOP=1 -c "SELECT pg_wal_replay_$1()" >/dev/null
+}
+
 case "${1:-start}" in
     start) start ;;
     env) if [ -n "${MCP_DB_HOST:-}" ]; then external_env; else is_running || die "private PostgreSQL is not running (scripts/pg.sh start)"; private_env; fi ;;
@@ -164,8 +174,9 @@ case "${1:-start}" in
     replica) case "${2:-start}" in
         start) replica_start ;;
         stop) replica_stop ;;
+        pause|resume) replica_replay "$2" ;;
         status) if replica_running; then echo "running on port $(cat "$REPLICA_ROOT/port")"; else echo "stopped"; exit 3; fi ;;
-        *) die "usage: $0 replica start|stop|status" ;;
+        *) die "usage: $0 replica start|stop|status|pause|resume" ;;
         esac ;;
-    *) die "usage: $0 start|env|stop|status|replica start|stop|status" ;;
+    *) die "usage: $0 start|env|stop|status|replica start|stop|status|pause|resume" ;;
 esac

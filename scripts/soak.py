@@ -217,7 +217,8 @@ def main():
         audit_start = probe.value("SELECT COALESCE(max(id), 0) FROM mcp_audit_log")
         deadline = time.monotonic() + duration
         threads = [threading.Thread(target=run_client, daemon=True, args=(
-            [s.url for s in servers], keys[CLIENT_KEYS[i][0]], CLIENT_KEYS[i][1], deadline, stats, i)) for i in range(clients)]
+            [s.url for s in servers], keys[CLIENT_KEYS[i][0]], CLIENT_KEYS[i][1], deadline, stats, i))
+            for i in range(clients)]
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -244,9 +245,10 @@ def main():
         if replica_port:
             pg_replica("stop")
 
-    # a session the replica has not replayed yet: Odoo reruns the request on
-    # the primary and logs the (expected) exception with its traceback
-    reruns = log.count("MCP: session not found on the replica, retrying")
+    # a request the replica refused (e.g. a session it has not replayed yet,
+    # after the read-your-writes window): Odoo reruns it on the primary and
+    # logs the exception with its traceback
+    reruns = log.count("retrying with a read/write cursor")
     tracebacks = log.count("Traceback (most recent call last)") - reruns
     print(f"duration: {elapsed:.0f} s, clients: {clients}")
     print(f"requests served: {stats.requests} ({stats.requests / elapsed:.1f}/s)")
@@ -255,7 +257,7 @@ def main():
     print(f"acknowledged writes checked: {len(stats.acknowledged)}, rows lost: {lost}")
     print(f"server tracebacks in log: {tracebacks}")
     if args.scale_out:
-        print(f"reruns on the primary (session not on the replica yet): {reruns}")
+        print(f"reruns on the primary (refused by the replica): {reruns}")
     print(f"tools/call answered: {stats.tool_calls}, audit rows written: {audited}")
     print_latency(stats, servers, elapsed)
     print(f"transactions on the primary: {xact_end[0] - xact_start[0]}"

@@ -10,7 +10,9 @@ is that callable for ``/mcp``: a POST whose JSON-RPC message(s) only read —
 Everything else (``initialize``, notifications, ``logging/setLevel``, write
 tools, GET streams, DELETE, the legacy transport) runs on the primary from
 the start: Odoo's retry on a read/write cursor after a refused write is a
-fallback, never the plan.
+fallback, never the plan. So do the reads of a bearer token that committed a
+request on the primary an instant ago (read-your-writes) and the requests of
+a session created an instant ago (``recent_writes.py``).
 
 The callable runs before the route, with no usable cursor: it reads the
 body the way :meth:`~.transport.Exchange.read_body` keeps it (the WSGI
@@ -28,6 +30,8 @@ import logging
 
 import psycopg2.errors
 from odoo.http import request
+
+from . import recent_writes
 
 _logger = logging.getLogger(__name__)
 
@@ -118,4 +122,11 @@ def route_readonly(_controller):
     except Exception as exc:  # noqa: BLE001 - any doubt: the primary
         _logger.debug("MCP: %s served on the primary: %s", httprequest.path, exc)
         return False
-    return is_read_body(parsed, tools)
+    if not is_read_body(parsed, tools):
+        return False
+    if recent_writes.session_is_new(httprequest.headers.get("Mcp-Session-Id")) or recent_writes.wrote_recently(
+            request.registry.db_name, recent_writes.bearer_token(httprequest.headers)):
+        # what the client just wrote or opened may not be on the replica yet
+        httprequest.environ[recent_writes.READ_ON_PRIMARY] = True
+        return False
+    return True

@@ -29,7 +29,7 @@ from ..models.mcp_key_check import Rider
 from ..models.mcp_server import McpContext
 from ..models.mcp_session import MAX_SESSION_ID
 from ..protocol import errors, jsonrpc, notifications, revisions, stateless
-from . import input_loop, replica, streams
+from . import input_loop, recent_writes, replica, streams
 
 _logger = logging.getLogger(__name__)
 
@@ -188,10 +188,10 @@ class Exchange:
     def authenticate(self):
         """The ``mcp.api.key`` of the bearer token (401 / 429 otherwise).
         The session named by the request, if any, is read in the key check's
-        own statement (``find_session`` then needs no query)."""
-        header = self.httprequest.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        token = token.strip() if scheme.lower() == "bearer" else None
+        own statement (``find_session`` then needs no query). A request on
+        the primary marks the token as having written once it commits
+        (``recent_writes``: its reads of the next seconds on the primary)."""
+        token = recent_writes.bearer_token(self.httprequest.headers)
         session_id = self.httprequest.headers.get(SESSION_HEADER)
         Sessions = self.env["mcp.session"]
         rider = Rider(Sessions._row_sql(session_id)) if session_id and len(session_id) <= MAX_SESSION_ID else None
@@ -202,6 +202,8 @@ class Exchange:
             self.refuse_audited(exc)
         if rider is not None:
             self.session_row = rider.value
+        # read-your-writes: the token's next reads on the primary
+        recent_writes.mark_on_commit(self.env.cr, token, self.httprequest)
         self.user_env = self.key._mcp_env(self.env, facts)
         return self.key
 

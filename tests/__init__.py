@@ -31,6 +31,7 @@ from . import test_oauth_flow
 from . import test_oauth_cimd
 from . import test_input_required
 from . import test_replica_routing
+from . import test_recent_writes
 from . import test_approvals
 from . import test_approvals_http
 from . import test_subscriptions

@@ -10,7 +10,7 @@ pending. ``action_approve`` locks the request's row (``SELECT … FOR
 UPDATE``): the second press waits for the first, then (Odoo's retry of the
 serialization failure) finds the request decided. Without the row lock both
 would run the tool; the database would roll one back, but the audit log
-would keep two approvals and two executions (its rows survive a rollback).
+would keep the second approval too (its rows survive a rollback).
 """
 import threading
 import uuid

@@ -33,4 +33,5 @@ from . import test_input_required
 from . import test_replica_routing
 from . import test_approvals
 from . import test_approvals_http
+from . import test_approvals_safety
 from . import test_subscriptions

@@ -118,8 +118,10 @@ def test_approve_press_pays_once_approved_in_odoo(biz_server, biz_keys, catalog,
     pending = ok(mcp, "wizard", {"action": "press", "handle": wizard["handle"], "button": "action_create_payments",
                                  "reason": "The customer paid by transfer"})
     approval = pending["approval"]
-    assert (approval["state"], approval["tool"], approval["model"]) == ("pending", "wizard", "account.move")
-    assert approval["preview"].startswith("Call action_create_payments on 1 Journal Entry (account.move) record(s)")
+    # the dialog works on the invoice's receivable lines (its active_model): their policy applies
+    assert (approval["state"], approval["tool"], approval["model"]) == ("pending", "wizard", "account.move.line")
+    assert approval["preview"].startswith("Call action_create_payments on "), approval["preview"]
+    assert "(account.move.line) record(s)" in approval["preview"], approval["preview"]
     assert "Reason given by the agent: The customer paid by transfer" in approval["preview"]
     assert _payment_state(biz_server, biz_keys, invoice_id) == ("not_paid", 120), "nothing pressed yet"
 

@@ -49,7 +49,7 @@ approver = Users.search([("login", "=", "biz_approver")], limit=1) or Users.crea
     "name": "Biz Approver", "login": "biz_approver", "email": "biz.approver@example.com",
     "groups_id": [(6, 0, [env.ref(g).id for g in ("base.group_user", "mcp_bridge.group_mcp_approver")])],  # noqa: F821
 })
-approver.password = APPROVER_PASSWORD
+approver.write({"password": APPROVER_PASSWORD, "notification_type": "inbox"})  # notified in Odoo, not by email
 _approval_tokens = {}
 for _policy in ("confirm", "approve"):
     _key, _approval_tokens[f"approvals_salesman_{_policy}"] = Key._generate_key({

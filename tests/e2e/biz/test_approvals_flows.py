@@ -76,7 +76,7 @@ def _payment_state(biz_server, biz_keys, invoice_id):
     return invoice["payment_state"]["value"], invoice["amount_residual"]["amount"]
 
 
-def test_an_approve_write_notifies_the_approvers(biz_server, biz_keys, probe):
+def test_an_approve_write_notifies_the_approvers(biz_server, biz_keys, probe, approver):
     direct = client(biz_server, biz_keys["tokens"]["approvals_salesman_write"])
     partner_id = ok(direct, "create", {"model": "res.partner", "values": {
         "name": f"Approval notice {uuid.uuid4().hex[:8]}", "phone": "+32 2 000 00 10"}})["id"]
@@ -99,6 +99,11 @@ def test_an_approve_write_notifies_the_approvers(biz_server, biz_keys, probe):
     salesman_partner = probe.value("SELECT partner_id FROM res_users WHERE id = %s",
                                    (biz_keys["users"]["salesman"],))
     assert salesman_partner not in notified
+    # in the inbox of the approver (who prefers Odoo's inbox to email), linked to the request, which they may open
+    inbox = approver.execute("mail.message", "search_read", [["needaction", "=", True]], fields=["model", "res_id"])
+    assert {"id": message_id, "model": "mcp.approval", "res_id": approval_id} in inbox, inbox
+    (opened,) = approver.execute("mcp.approval", "read", [approval_id], fields=["state", "preview_text"])
+    assert opened["state"] == "pending" and "+32 2 555 10 10" in opened["preview_text"]
 
 
 def test_confirm_press_without_elicitation_pays_nothing(biz_server, biz_keys, catalog):

@@ -18,6 +18,7 @@ from . import test_resources_prompts
 from . import test_tool_extension
 from . import test_settings_bounds
 from . import test_ui_tours
+from . import test_ui_approvals
 from . import test_oauth_ui
 from . import test_write_fence
 from . import test_guard_selection
@@ -34,4 +35,5 @@ from . import test_replica_routing
 from . import test_recent_writes
 from . import test_approvals
 from . import test_approvals_http
+from . import test_approvals_safety
 from . import test_subscriptions

@@ -26,10 +26,11 @@ def _dump(model):
 
 
 @asynccontextmanager
-async def open_session(url, token, transport="http", headers=None, timeout=30):
+async def open_session(url, token, transport="http", headers=None, timeout=30, **session_kwargs):
     """An initialized ``ClientSession`` on ``url`` (``transport``: "http" for
     Streamable HTTP at ``…/mcp``, "sse" for the legacy ``…/mcp/sse``); yields
-    ``(session, initialize_result)``."""
+    ``(session, initialize_result)``. ``session_kwargs`` go to
+    ``ClientSession`` (e.g. ``elicitation_callback``)."""
     all_headers = _headers(token, headers)
     if transport == "sse":
         context = sse_client(url, headers=all_headers, timeout=timeout)
@@ -39,7 +40,7 @@ async def open_session(url, token, transport="http", headers=None, timeout=30):
         raise ValueError("transport must be 'http' or 'sse'")
     async with context as streams:
         read, write = streams[0], streams[1]
-        async with ClientSession(read, write) as session:
+        async with ClientSession(read, write, **session_kwargs) as session:
             init = await session.initialize()
             yield session, init
 

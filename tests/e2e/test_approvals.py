@@ -3,17 +3,22 @@
 * *confirm* (2026-07-28 ``input_required``): the 2.x Python SDK answers the
   server's confirmation (its elicitation callback accepts) and the update is
   made; over raw HTTP a *decline* writes nothing and tells the agent so;
+* *confirm* in a session (2025-x): the 1.x Python SDK's elicitation callback
+  is shown the preview on the POST's SSE stream; accept writes, decline does
+  not and the tool result says so;
 * *approve*: the agent's update answers a pending approval at once; an MCP
   approver approves it (or rejects it with a note) through Odoo's JSON-RPC,
   as the back-end's button does; the agent's ``get_approval`` reports the
   outcome, and the record changed only after the approval.
 """
+import asyncio
 import json
 import uuid
 
 import pytest
+from mcp import types
 
-from . import clients
+from . import clients, sdk1
 from .attack_helpers import client, e2e_db, tool_ok, tool_raw
 from .rawmcp import RawMcp
 from .test_key_changes import OdooRpc
@@ -61,6 +66,43 @@ def test_sdk2_confirms_an_update(threaded_server, e2e_keys):
     assert report["call"].get("isError") is not True, report["call"]
     assert report["call"]["structuredContent"]["fields"] == ["phone"]
     assert _phone(threaded_server, e2e_keys, partner_id) == "+32 2 555 01 01"
+
+
+async def _sdk1_update(url, token, arguments, action):
+    """A confirmed ``update`` through the 1.x SDK, whose elicitation callback
+    answers ``action``: ``(messages shown, tool result)``."""
+    shown = []
+
+    async def on_elicit(_context, params):
+        shown.append(params.message)
+        if action == "accept":
+            return types.ElicitResult(action="accept", content={"confirm": True})
+        return types.ElicitResult(action=action)
+
+    async with sdk1.open_session(url + "/mcp", token, elicitation_callback=on_elicit) as (session, _init):
+        result = await session.call_tool("update", arguments)
+    return shown, result.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+@pytest.mark.parametrize("action", ["accept", "decline"])
+def test_sdk1_session_accepts_or_declines_an_update(threaded_server, e2e_keys, action):
+    partner_id = _partner(threaded_server, e2e_keys, "+32 2 000 00 04")
+    arguments = {"model": "res.partner", "ids": [partner_id], "values": {"phone": "+32 2 555 04 04"},
+                 "reason": "Number from the customer's email"}
+    shown, result = asyncio.run(_sdk1_update(threaded_server.url, e2e_keys["tokens"]["confirm_write"],
+                                             arguments, action))
+    (message,) = shown
+    assert message.startswith("Update 1 Contact (res.partner) record(s):"), message
+    assert "Phone: +32 2 000 00 04 → +32 2 555 04 04" in message
+    assert "Reason given by the agent: Number from the customer's email" in message
+    if action == "accept":
+        assert result.get("isError") is not True, result
+        assert result["structuredContent"]["fields"] == ["phone"]
+        assert _phone(threaded_server, e2e_keys, partner_id) == "+32 2 555 04 04"
+    else:
+        assert result["isError"] is True
+        assert result["content"][0]["text"] == "The user declined this write in the client: nothing was written."
+        assert _phone(threaded_server, e2e_keys, partner_id) == "+32 2 000 00 04"
 
 
 def test_raw_decline_writes_nothing(threaded_server, e2e_keys):

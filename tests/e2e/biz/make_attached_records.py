@@ -12,6 +12,7 @@ rule = Access.with_context(active_test=False).search([("model_id", "=", model_id
 if os.environ.get("MCP_ATTACHED_UNDO"):
     rule.write({"active": False})
     env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
+    env.registry.signal_changes()  # noqa: F821 (running servers drop their cached rules)
     print("MCP_ATTACHED_BEGIN")
     print(json.dumps({}))
     print("MCP_ATTACHED_END")
@@ -44,6 +45,8 @@ else:
     starrer = env.ref("base.partner_admin")  # noqa: F821
     (message | control).write({"starred_partner_ids": [(4, starrer.id)]})
     env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
+    # a server that served MCP requests before has the rules cached: tell it
+    env.registry.signal_changes()  # noqa: F821
     print("MCP_ATTACHED_BEGIN")
     print(json.dumps({"starrer": starrer.id, "event": event.id, "message": message.id, "tracking": tracking.id,
                       "activity": activity.id,

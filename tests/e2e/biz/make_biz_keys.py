@@ -15,7 +15,8 @@ salesman = Users.with_context(active_test=False).search([("login", "=", "biz_sal
         "base.group_user", "sales_team.group_sale_salesman", "account.group_account_invoice",
         "stock.group_stock_user")])],
 })
-AREAS = ("smoke", "wizards", "documents", "chatter", "people", "discovery", "create", "attached", "tasks")
+AREAS = ("smoke", "wizards", "documents", "chatter", "people", "discovery", "create", "attached", "tasks",
+         "approvals")
 tokens = {}
 for area in AREAS:
     for who, user in (("admin", admin), ("salesman", salesman)):
@@ -39,9 +40,30 @@ if "onboarding.onboarding.step" in env:  # noqa: F821
                        "perm_read": True, "perm_create": False, "perm_write": True, "perm_unlink": False,
                        "allowed_methods": "action_open_step_base_document_layout"})
 # --- end wizards area ---
+# --- approvals area (tests/e2e/biz/test_approvals_flows.py, issue 18) --------
+# A user who approves MCP writes (and only that, besides being an employee),
+# and keys of the sales person whose pressing of the payment wizard's button
+# needs a confirmation (confirm) or an approver (approve); the wizard itself
+# opens directly (the policy names the button only).
+APPROVER_PASSWORD = "biz-approver-pw"
+approver = Users.search([("login", "=", "biz_approver")], limit=1) or Users.create({
+    "name": "Biz Approver", "login": "biz_approver", "email": "biz.approver@example.com",
+    "groups_id": [(6, 0, [env.ref(g).id for g in ("base.group_user", "mcp_bridge.group_mcp_approver")])],  # noqa: F821
+})
+approver.write({"password": APPROVER_PASSWORD, "notification_type": "inbox"})  # notified in Odoo, not by email
+_approval_tokens = {}
+for _policy in ("confirm", "approve"):
+    _key, _approval_tokens[f"approvals_salesman_{_policy}"] = Key._generate_key({
+        "name": f"biz approvals_salesman_{_policy}", "user_id": salesman.id, "scope": "write",
+        "write_policy": _policy, "write_policy_methods": "action_create_payments"})
+tokens.update(_approval_tokens)
+approvals = {"approver": {"id": approver.id, "partner_id": approver.partner_id.id, "login": approver.login,
+                          "password": APPROVER_PASSWORD}, "admin_partner_id": admin.partner_id.id}
+# --- end of approvals area -----------------------------------------------------
 env.cr.commit()  # noqa: F821 (a test fixture script, not request code)
 print("MCP_BIZ_KEYS_BEGIN")
-print(json.dumps({"tokens": tokens, "users": {"admin": admin.id, "salesman": salesman.id}}))
+print(json.dumps({"tokens": tokens, "users": {"admin": admin.id, "salesman": salesman.id},
+                  "approvals": approvals}))
 print("MCP_BIZ_KEYS_END")
 
 # --- area "documents" / "chatter" (documents helper): Odoo refuses to post a

@@ -12,7 +12,6 @@ import contextlib
 import logging
 import time
 
-import jsonschema
 import psycopg2.errors
 import psycopg2.extensions
 from odoo import api, models
@@ -29,6 +28,7 @@ from ..protocol import (
     oauth,
     pagination,
     revisions,
+    schema_check,
 )
 from ..protocol.tool_result import tool_result
 from ..tools import completion, instructions, prompts, registry, resources
@@ -48,17 +48,6 @@ NO_DATABASE_HANDLERS = frozenset({
 #: Kept for code importing them from here: the instructions live in tools/instructions.py.
 INSTRUCTIONS_START = instructions.START
 READ_ONLY_INSTRUCTION = instructions.READ_ONLY_SCOPE
-
-
-_validators = {}
-
-
-def _validator_for(schema):
-    """A cached JSON Schema validator for a tool's ``input_schema``."""
-    entry = _validators.get(id(schema))
-    if entry is None or entry[0] is not schema:
-        entry = _validators[id(schema)] = (schema, jsonschema.Draft202012Validator(schema))
-    return entry[1]
 
 
 class McpServer(models.AbstractModel):
@@ -445,13 +434,10 @@ class McpServer(models.AbstractModel):
 
     @staticmethod
     def _validate_arguments(tool, arguments):
-        """Up to 5 readable problems of ``arguments`` against the tool's input schema."""
-        validator = _validator_for(tool.input_schema)
-        problems = []
-        for error in sorted(validator.iter_errors(arguments), key=lambda e: list(e.path))[:5]:
-            where = "/".join(str(p) for p in error.path) or "arguments"
-            problems.append(f"{where}: {error.message}")
-        return problems
+        """Up to 5 readable problems of ``arguments`` against the tool's input
+        schema (``protocol/schema_check.py``: valid arguments pass a compiled
+        check, the others get jsonschema's messages)."""
+        return schema_check.problems(tool.input_schema, arguments)
 
     def _rpc_resources_list(self, params, ctx):
         return resources.list_resources(ctx, params.get("cursor"))

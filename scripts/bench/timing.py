@@ -5,14 +5,17 @@ import statistics
 import time
 
 
-def parse_args(doc, rounds):
+def parse_args(doc, rounds, extra=()):
     """The options of a micro-benchmark whose module docstring is ``doc``
-    (first paragraph: the description) and default round count ``rounds``."""
+    (first paragraph: the description) and default round count ``rounds``;
+    ``extra``: more ``(flag, add_argument keywords)``."""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--conf", required=True, help="Odoo configuration file")
     parser.add_argument("--db", required=True, help="database with mcp_bridge installed")
     parser.add_argument("--rounds", type=int, default=rounds)
     parser.add_argument("--json", help="also write the figures to this JSON file (used by bench.py)")
+    for flag, options in extra:
+        parser.add_argument(flag, **options)
     return parser.parse_args()
 
 

@@ -30,8 +30,6 @@ def main():
         key, token = env["mcp.api.key"]._generate_key({"name": "bench layer", "user_id": admin.id})
         cr.commit()
         try:
-            from odoo.addons.mcp_bridge.models.mcp_server import McpServer  # noqa: PLC0415
-
             Server = env["mcp.server"]
             Keys = env["mcp.api.key"]
             Audit = env["mcp.audit.log"]
@@ -51,7 +49,7 @@ def main():
                 "env switch (_mcp_env alone: one query)": lambda: key._mcp_env(env),
                 "settings (_get_settings)": lambda: env["mcp.settings"]._get_settings(),
                 "tool map (_tool_map)": lambda: Server._tool_map(),
-                "argument validation (jsonschema)": lambda: McpServer._validate_arguments(tool, arguments),
+                "argument validation (schema_check)": lambda: Server._validate_arguments(tool, arguments),
             }
             results = {}
             for label, func in steps.items():

@@ -2,16 +2,13 @@
 exception raised while a JSON-RPC message was handled
 (:meth:`McpServerErrors._map_exception`) or out of the HTTP layer
 (``_map_transport_exception``)."""
-import logging
-
 import psycopg2.errors
 from odoo import api, models
 from odoo.exceptions import AccessError, MissingError, RedirectWarning, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..protocol import error_map, errors, oauth, revisions
-
-_logger = logging.getLogger(__name__)
+from .mcp_server import _logger  # the dispatcher's log
 
 #: Longest ValueError message passed to the agent.
 MAX_VALUE_ERROR_MESSAGE = 500

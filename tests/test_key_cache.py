@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
-"""The per-worker key cache (models/mcp_key_check.py): a cached key costs
+"""The per-worker key cache (models/mcp_key_cache.py): a cached key costs
 one statement, and every change an admin makes to a key, its user, the
 user's contact or companies takes effect at the next request."""
 from datetime import timedelta

@@ -1,6 +1,8 @@
 """Helpers shared by the in-process micro-benchmarks (key_check.py,
-layer_costs.py): their command line, Odoo's registry, the timing loop."""
+layer_costs.py, request_profile.py): their command line, Odoo's registry, a
+superuser environment, a throwaway MCP key, the timing loop."""
 import argparse
+import contextlib
 import statistics
 import time
 
@@ -25,6 +27,33 @@ def open_registry(conf, db):
 
     odoo.tools.config.parse_config(["-c", conf, "--log-level=warn"])
     return odoo.modules.registry.Registry(db)
+
+
+@contextlib.contextmanager
+def superuser_env(registry):
+    """A superuser environment on a cursor of ``registry`` (closed at the end)."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+@contextlib.contextmanager
+def bench_key(env, name, **values):
+    """``(key, token)``: an MCP key of the admin user named ``name``,
+    committed (the key check reads it from cursors of its own); at the end
+    it is deleted with its audit rows and sessions, and that is committed."""
+    admin = env.ref("base.user_admin")
+    key, token = env["mcp.api.key"]._generate_key(dict(values, name=name, user_id=admin.id))
+    env.cr.commit()
+    try:
+        yield key, token
+    finally:
+        env.cr.rollback()
+        env.cr.execute("DELETE FROM mcp_audit_log WHERE key_id = %s", (key.id,))
+        env.cr.execute("DELETE FROM mcp_session WHERE key_id = %s", (key.id,))
+        env["mcp.api.key"].browse(key.id).unlink()
+        env.cr.commit()
 
 
 def measure(func, rounds, between=None):

@@ -40,11 +40,14 @@ class StatementCounter:
         from odoo import sql_db  # noqa: PLC0415
 
         self.count = 0
+        self.log = None  # a list: the statements are kept there too
         original = sql_db.Cursor.execute
         counter = self
 
         def execute(cursor, query, params=None, log_exceptions=True):
             counter.count += 1
+            if counter.log is not None:
+                counter.log.append(" ".join(str(getattr(query, "code", query)).split())[:160])
             return original(cursor, query, params, log_exceptions)
 
         sql_db.Cursor.execute = execute
@@ -67,7 +70,8 @@ def post_json(client, path, body, headers=None):
 def main():
     args = parse_args(__doc__, 300, extra=[
         ("--profile", {"help": "print cProfile hot spots (CPU time) of this case, e.g. mcp-1"}),
-        ("--dump", {"help": "with --profile: also write the pstats file here"})])
+        ("--dump", {"help": "with --profile: also write the pstats file here"}),
+        ("--statements", {"action": "store_true", "help": "print the SQL statements of one request of each case"})])
     import odoo  # noqa: PLC0415
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
     from werkzeug.test import Client  # noqa: PLC0415
@@ -132,6 +136,12 @@ def main():
                 samples[name]["cpu"].append((time.process_time() - cpu) * 1e6)
                 samples[name]["wall"].append((time.perf_counter() - wall) * 1e6)
                 samples[name]["sql"].append(counter.count)
+        if args.statements:
+            for name, func in cases.items():
+                counter.log = []
+                func()
+                print(f"{name}:\n  " + "\n  ".join(counter.log))
+                counter.log = None
         results = {}
         for name, sample in samples.items():
             results[name] = {"cpu_us": statistics.median(sample["cpu"]), "wall_us": statistics.median(sample["wall"]),

@@ -26,7 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import open_registry, parse_args  # noqa: E402
+from timing import bench_key, open_registry, parse_args, superuser_env  # noqa: E402
 
 REVISION = "2025-06-18"
 FIELDS = ["name", "email", "phone", "city"]
@@ -67,28 +67,12 @@ def post_json(client, path, body, headers=None):
     return json.loads(response.get_data())
 
 
-def main():
-    args = parse_args(__doc__, 300, extra=[
-        ("--profile", {"help": "print cProfile hot spots (CPU time) of this case, e.g. mcp-1"}),
-        ("--dump", {"help": "with --profile: also write the pstats file here"}),
-        ("--statements", {"action": "store_true", "help": "print the SQL statements of one request of each case"})])
+def run(args, token, first_id, uid):
+    """Measure (and profile) the cases with the MCP key ``token``; ``first_id``:
+    the first partner id, ``uid``: the admin user's (password ``admin``)."""
     import odoo  # noqa: PLC0415
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
     from werkzeug.test import Client  # noqa: PLC0415
 
-    registry = open_registry(args.conf, args.db)
-    odoo.tools.config["db_name"] = args.db  # requests without cookie: the one database
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        admin = env.ref("base.user_admin")
-        admin.password = "admin"
-        # the rate limit on but out of reach, as in bench.py (prepare.py)
-        env["ir.config_parameter"].set_param("mcp_bridge.rate_limit_per_minute", "100000")
-        key, token = env["mcp.api.key"]._generate_key({"name": "bench profile", "user_id": admin.id,
-                                                        "scope": "read"})
-        cr.execute("SELECT min(id) FROM res_partner")
-        first_id = cr.fetchone()[0]
-        uid = admin.id
     client = Client(odoo.http.root)
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream"}
     init = post(client, "/mcp", {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
@@ -124,55 +108,69 @@ def main():
     }
     counter = StatementCounter()
     samples = {name: {"cpu": [], "wall": [], "sql": []} for name in cases}
-    try:
-        for func in cases.values():  # warm: caches of the worker (keys, tools, validators, ormcache)
+    for func in cases.values():  # warm: caches of the worker (keys, tools, validators, ormcache)
+        func()
+        func()
+    for _round in range(args.rounds):
+        for name, func in cases.items():
+            counter.count = 0
+            wall, cpu = time.perf_counter(), time.process_time()
             func()
+            samples[name]["cpu"].append((time.process_time() - cpu) * 1e6)
+            samples[name]["wall"].append((time.perf_counter() - wall) * 1e6)
+            samples[name]["sql"].append(counter.count)
+    if args.statements:
+        for name, func in cases.items():
+            counter.log = []
             func()
-        for _round in range(args.rounds):
-            for name, func in cases.items():
-                counter.count = 0
-                wall, cpu = time.perf_counter(), time.process_time()
-                func()
-                samples[name]["cpu"].append((time.process_time() - cpu) * 1e6)
-                samples[name]["wall"].append((time.perf_counter() - wall) * 1e6)
-                samples[name]["sql"].append(counter.count)
-        if args.statements:
-            for name, func in cases.items():
-                counter.log = []
-                func()
-                print(f"{name}:\n  " + "\n  ".join(counter.log))
-                counter.log = None
-        results = {}
-        for name, sample in samples.items():
-            results[name] = {"cpu_us": statistics.median(sample["cpu"]), "wall_us": statistics.median(sample["wall"]),
-                             "statements": statistics.median(sample["sql"])}
-            print(f"{name:<16} CPU median {results[name]['cpu_us']:8.0f} µs   wall median "
-                  f"{results[name]['wall_us']:8.0f} µs   SQL statements {results[name]['statements']:.0f}")
-        for limit in (1, 10):
-            mcp, native = results[f"mcp-{limit}"], results[f"native-{limit}"]
-            print(f"ratio mcp/native at {limit}: CPU {mcp['cpu_us'] / native['cpu_us']:.2f}x, "
-                  f"wall {mcp['wall_us'] / native['wall_us']:.2f}x")
-        if args.json:
-            with open(args.json, "w") as f:
-                json.dump(results, f)
-        if args.profile:
-            profiler = cProfile.Profile(time.process_time)  # CPU time: waits on PostgreSQL do not count
-            profiler.enable()
-            for _i in range(max(50, args.rounds)):
-                cases[args.profile]()
-            profiler.disable()
-            out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(45)
-            stats.sort_stats("cumulative").print_stats("mcp_bridge|json|jsonschema|werkzeug", 60)
-            if args.dump:
-                stats.dump_stats(args.dump)
-            print(out.getvalue())
-    finally:
-        with registry.cursor() as cr:
-            cr.execute("DELETE FROM mcp_audit_log WHERE key_id = %s", (key.id,))
-            cr.execute("DELETE FROM mcp_session WHERE key_id = %s", (key.id,))
-            api.Environment(cr, SUPERUSER_ID, {})["mcp.api.key"].browse(key.id).unlink()
+            print(f"{name}:\n  " + "\n  ".join(counter.log))
+            counter.log = None
+    results = {}
+    for name, sample in samples.items():
+        results[name] = {"cpu_us": statistics.median(sample["cpu"]), "wall_us": statistics.median(sample["wall"]),
+                         "statements": statistics.median(sample["sql"])}
+        print(f"{name:<16} CPU median {results[name]['cpu_us']:8.0f} µs   wall median "
+              f"{results[name]['wall_us']:8.0f} µs   SQL statements {results[name]['statements']:.0f}")
+    for limit in (1, 10):
+        mcp, native = results[f"mcp-{limit}"], results[f"native-{limit}"]
+        print(f"ratio mcp/native at {limit}: CPU {mcp['cpu_us'] / native['cpu_us']:.2f}x, "
+              f"wall {mcp['wall_us'] / native['wall_us']:.2f}x")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f)
+    if args.profile:
+        profiler = cProfile.Profile(time.process_time)  # CPU time: waits on PostgreSQL do not count
+        profiler.enable()
+        for _i in range(max(50, args.rounds)):
+            cases[args.profile]()
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("cumulative").print_stats("mcp_bridge|json|jsonschema|werkzeug", 60)
+        if args.dump:
+            stats.dump_stats(args.dump)
+        print(out.getvalue())
+
+
+def main():
+    args = parse_args(__doc__, 300, extra=[
+        ("--profile", {"help": "print cProfile hot spots (CPU time) of this case, e.g. mcp-1"}),
+        ("--dump", {"help": "with --profile: also write the pstats file here"}),
+        ("--statements", {"action": "store_true", "help": "print the SQL statements of one request of each case"})])
+    import odoo  # noqa: PLC0415
+
+    registry = open_registry(args.conf, args.db)
+    odoo.tools.config["db_name"] = args.db  # requests without cookie: the one database
+    with superuser_env(registry) as env, bench_key(env, "bench profile", scope="read") as (_key, token):
+        admin = env.ref("base.user_admin")
+        admin.password = "admin"
+        # the rate limit on but out of reach, as in bench.py (prepare.py)
+        env["ir.config_parameter"].set_param("mcp_bridge.rate_limit_per_minute", "100000")
+        env.cr.execute("SELECT min(id) FROM res_partner")
+        first_id = env.cr.fetchone()[0]
+        env.cr.commit()
+        run(args, token, first_id, admin.id)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,6 @@
 """``tools/list`` and ``tools/call`` of the MCP dispatcher: which tools a
 key is offered, the arguments checked against the tool's input schema, the
 transaction a tool runs in (:meth:`McpServerTools._tool_transaction`)."""
-import contextlib
-
-import psycopg2.extensions
 from odoo import models
 
 from ..protocol import errors, pagination, schema_check
@@ -74,28 +71,11 @@ class McpServerTools(models.AbstractModel):
             structured = tool.run(ctx)
         return tool_result(structured, ctx.revision)
 
-    @contextlib.contextmanager
     def _tool_transaction(self, tool, ctx):
-        """Where a tool runs: in a savepoint, rolled back when the tool
-        raises — but for a read tool that is its request's only message
-        (``ctx.alone``). Nothing written before it in that transaction
-        matters (the session's last-seen stamp at most), so a failed
-        statement (the statement timeout, a value PostgreSQL refuses), which
-        aborts the transaction, rolls it back whole instead, and the audit
-        row and the answer still go through. Two statements less per read."""
-        if tool.writes or not ctx.alone:
-            with self.env.cr.savepoint():
-                yield
-            return
-        try:
-            yield
-        except errors.InputRequired:
-            self.env.cr.rollback()  # the tool asked: nothing of this run stays
-            raise
-        except Exception:
-            if self.env.cr.connection.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INERROR:
-                self.env.cr.rollback()
-            raise
+        """Where a tool runs (:meth:`_message_transaction`): in a savepoint,
+        rolled back when the tool raises — but for a read tool that is its
+        request's only message (``ctx.alone``)."""
+        return self._message_transaction(tool.writes or not ctx.alone)
 
     @staticmethod
     def _validate_arguments(tool, arguments):

@@ -129,3 +129,25 @@ class TestToolTransaction(HttpCase):
         read = self.call(1, "search_read", {"model": "res.partner", "fields": ["name"], "limit": 1})
         self.assertFalse(self.post(read).json()["result"]["isError"])
         self.assertEqual(self.synchronous_commit(), "off")
+
+    def test_other_read_methods_alone_run_without_savepoint(self):
+        """tools/list, resources/read... alone in their request: no savepoint
+        (two statements less); in a batch, one each."""
+        listing = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        response, savepoints = self.savepoints_of(listing)
+        self.assertIn("tools", response.json()["result"])
+        self.assertEqual(savepoints, 0)
+        response, savepoints = self.savepoints_of([listing, dict(listing, id=2)])
+        self.assertEqual(len(response.json()), 2)
+        self.assertEqual(savepoints, 2)
+        partner = self.env["res.partner"].create({"name": "MCP tx resource"})
+        read = {"jsonrpc": "2.0", "id": 3, "method": "resources/read",
+                "params": {"uri": f"odoo://record/res.partner/{partner.id}"}}
+        response, savepoints = self.savepoints_of(read)
+        self.assertEqual(savepoints, 0)
+        self.assertIn("MCP tx resource", response.json()["result"]["contents"][0]["text"])
+        missing = dict(read, params={"uri": "odoo://record/res.partner/999999999"})
+        response, savepoints = self.savepoints_of(missing)
+        self.assertEqual(savepoints, 0)
+        self.assertIn("error", response.json())
+        self.assertIn("tools", self.post(listing).json()["result"], "the next request works")

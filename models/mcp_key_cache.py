@@ -24,6 +24,7 @@ _logger = logging.getLogger(__name__)
 CACHED_KEY_FIELDS = frozenset((
     "user_id", "active", "expiry_date", "allowed_ips", "company_ids", "revoked_at",
     "key_index", "key_digest", "previous_key_index", "previous_key_digest", "previous_valid_until",
+    "scope",
 ))
 #: The fields of the key's user, its contact and companies that
 #: ``key_state_query`` reads: flushed before it runs, and a write of one of
@@ -44,7 +45,7 @@ CACHED_COMPANY_FIELDS = frozenset(KEY_STATE_FIELDS["res.company"])
 
 #: Columns of ``key_state_query`` after the key id and its matching columns.
 STATE_COLUMNS = ("previous_valid_until", "active", "revoked_at", "expiry_date", "allowed_ips", "user_active",
-                 "last_used_at", "user_id", "company_id", "lang", "tz", "user_companies", "key_companies")
+                 "last_used_at", "user_id", "company_id", "lang", "tz", "user_companies", "key_companies", "scope")
 #: The part of that state ``_mcp_env`` needs.
 ENV_COLUMNS = ("user_id", "company_id", "lang", "tz", "user_companies", "key_companies")
 
@@ -62,7 +63,8 @@ def key_state_query(where):
                k.user_id, u.company_id, p.lang, p.tz,
                ARRAY(SELECT r.cid FROM res_company_users_rel r JOIN res_company c ON c.id = r.cid AND c.active
                       WHERE r.user_id = u.id ORDER BY r.cid),
-               ARRAY(SELECT company_id FROM mcp_api_key_res_company_rel WHERE key_id = k.id)
+               ARRAY(SELECT company_id FROM mcp_api_key_res_company_rel WHERE key_id = k.id),
+               k.scope
           FROM mcp_api_key k
           JOIN res_users u ON u.id = k.user_id
           JOIN res_partner p ON p.id = u.partner_id
@@ -116,6 +118,7 @@ def state_entry(key_id, state, valid_until):
         "networks": networks,
         "last_used_at": state["last_used_at"],
         "facts": {name: state[name] for name in ENV_COLUMNS},
+        "scope": state["scope"],
     }
 
 

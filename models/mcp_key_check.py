@@ -153,7 +153,13 @@ class McpKeyCheck(models.Model):
             self.browse(key_id).invalidate_recordset(["last_used_at", "last_used_ip"])
         if not cached:
             self._remember_key_state(states, index, digest, key_id)
-        return self.sudo().browse(key_id), entry["facts"]
+        key = self.sudo().browse(key_id)
+        # the guard asks the scope of every key (tools/list, write tools): no
+        # query for it, the cached state is as fresh as its revocation check
+        scope_field = key._fields["scope"]
+        if not key.env.cache.contains(key, scope_field):  # a value (a pending write) already there wins
+            key.env.cache.set(key, scope_field, entry["scope"])
+        return key, entry["facts"]
 
     def _mcp_env(self, env, facts=None):
         """Return ``env`` switched to this key's user (never superuser), with

@@ -84,6 +84,21 @@ class TestKeyCache(McpSecurityCase):
                 change(key)
                 self.assert_refused(token)
 
+    def test_scope_comes_with_the_key_check_and_changes_at_once(self):
+        """The key check hands the guard the key's scope (no query for it),
+        and a scope change clears the cache: the next request has the new one."""
+        key, token = self.make_key(name="scope", scope="read")
+        self.auth(token)  # cached
+        self.env.invalidate_all()
+        checked, env = self.auth(token)
+        with self.assertQueryCount(0):
+            self.assertTrue(env["mcp.guard"].is_read_only(checked))
+        key.write({"scope": "write"})
+        self.assertIsNone(self.cached(token))
+        self.env.invalidate_all()
+        checked, env = self.auth(token)
+        self.assertFalse(env["mcp.guard"].is_read_only(checked))
+
     def test_rotation_and_grace_period(self):
         self.auth(self.token_write)
         self.key_write.rotation_grace_minutes = 5

@@ -20,6 +20,8 @@ from . import mcp_oauth_client
 from . import mcp_oauth_grant
 from . import mcp_oauth_token
 from . import mcp_oauth_server
+from . import mcp_key_cache
+from . import mcp_key_gate
 from . import mcp_key_check
 from . import res_users
 from . import res_partner
@@ -31,6 +33,8 @@ from . import mcp_session_input
 from . import mcp_subscription
 from . import base
 from . import mcp_server
+from . import mcp_server_errors
+from . import mcp_server_tools
 from . import mcp_server_input
 from . import mcp_server_subscriptions
 from . import ir_http

@@ -9,6 +9,7 @@ the subscription table may not exist yet, and no stream listens).
 from odoo import models
 
 from .mcp_guard_rules import BLOCKED_MODEL_PREFIXES
+from .ormcache_hit import cached
 
 
 class Base(models.AbstractModel):
@@ -19,7 +20,7 @@ class Base(models.AbstractModel):
         if not self._ids or not self.env.registry.ready or self._name.startswith(BLOCKED_MODEL_PREFIXES):
             return
         subscriptions = self.env["mcp.subscription"]
-        if self._name in subscriptions._subscribed_models():
+        if self._name in cached(subscriptions, "_subscribed_models"):
             subscriptions._queue_record_updates(self._name, [rid for rid in self._ids if isinstance(rid, int)])
 
     def write(self, vals):

@@ -32,6 +32,11 @@ def _failed(message, *args):
     _logger.exception(message, *args)
 
 
+#: Prefix of a statement whose transaction needs no durable commit: the
+#: commit does not wait for the WAL flush (same round trip).
+ASYNC_COMMIT = SQL("SET LOCAL synchronous_commit TO OFF;")
+
+
 def _insert_own_cursor(registry, query):
     """Write an audit row in a (primary) cursor of its own: after a rollback,
     or for a request served on a read replica. Returns True when written."""
@@ -39,8 +44,7 @@ def _insert_own_cursor(registry, query):
         with registry.cursor() as cr:
             # No WAL flush wait: a PostgreSQL crash may lose the last
             # fraction of a second of audit rows, never corrupt them.
-            cr.execute("SET LOCAL synchronous_commit TO OFF")
-            cr.execute(query)
+            cr.execute(SQL("%s %s", ASYNC_COMMIT, query))
     except Exception:  # noqa: BLE001 - a rollback hook must not raise; logged and counted
         _failed("MCP audit: could not write an audit row in a cursor of its own")
         return False
@@ -134,9 +138,18 @@ class McpAuditLog(models.Model):
         return text or None
 
     @api.model
-    def _record(self, vals):
+    def _record(self, vals, lazy_commit=False):
         """Write one audit row. ``vals`` keys: see ``AUDIT_FIELDS``; others
         are dropped. Never raises: a failing audit write is logged.
+
+        ``lazy_commit``: the request's transaction writes nothing else that
+        must survive a PostgreSQL crash (a read request: its audit row and
+        the session's last-seen stamp): its commit then does not wait for
+        the WAL flush (``synchronous_commit`` off for it, in the INSERT's own
+        round trip), as the audit rows written in a cursor of their own. A
+        crash of PostgreSQL may lose the last fraction of a second of such
+        rows, never corrupt them; a read answered without an audit row costs
+        the commit of a write-free transaction, like native ``/jsonrpc``.
 
         The row goes into the request's transaction (one INSERT, no extra
         cursor): the dispatcher runs every call in a savepoint, so a failed
@@ -147,23 +160,22 @@ class McpAuditLog(models.Model):
         clean = self._clean_vals(vals)
         try:
             for name in ("outcome", "transport"):  # what the ORM's selection check would refuse
-                if name in clean and clean[name] not in dict(self._fields[name].selection):
+                if name in clean and not any(clean[name] == value for value, _label in self._fields[name].selection):
                     raise ValueError(f"invalid {name} {clean[name]!r}")
             clean.setdefault("outcome", "ok")
-            columns = list(clean)
+            columns = list(clean)  # names of AUDIT_FIELDS only (_clean_vals): plain identifiers
             # A plain INSERT: the row has no computed field nor hook, and
             # ``create`` costs an extra query and the ORM's work.
             query = SQL(
                 "INSERT INTO mcp_audit_log (create_uid, write_uid, create_date, write_date, %s) "
-                "VALUES (%s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', %s)",
-                SQL(", ").join(SQL.identifier(name) for name in columns),
-                self.env.uid, self.env.uid,
-                SQL(", ").join(SQL("%s", clean[name]) for name in columns),
+                "VALUES (%%s, %%s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', %s)"
+                % (", ".join(f'"{name}"' for name in columns), ", ".join(["%s"] * len(columns))),
+                self.env.uid, self.env.uid, *(clean[name] for name in columns),
             )
             if on_replica(self.env.cr):
                 _insert_own_cursor(self.env.registry, query)
                 return
-            self.env.cr.execute(query)
+            self.env.cr.execute(SQL("%s %s", ASYNC_COMMIT, query) if lazy_commit else query)
             self.env.cr.postrollback.add(functools.partial(_insert_own_cursor, self.env.registry, query))
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             # e.g. the FK check of key_id meets a concurrent update of the key

@@ -16,9 +16,10 @@ import json
 
 import pytz
 
-from odoo import api, models
+from odoo import api, models, tools
 
 from ..protocol.errors import McpAccessDenied, ToolError
+from .ormcache_hit import cached
 from .mcp_guard_rules import (
     OPERATIONS, READ_ONLY_MODELS, MSG_MODEL_READ_ONLY, BLOCKED_FIELD_NAMES, DOMAIN_TERM_OPERATORS,
     DOMAIN_LOGIC_OPERATORS, ID_ONLY_OPERATORS, GROUPBY_GRANULARITIES, AGGREGATE_FUNCTIONS, MAX_DOMAIN_DEPTH,
@@ -48,13 +49,13 @@ class McpGuard(models.AbstractModel):
         return self.env._(template, **params) if params else self.env._(template)
 
     def _extra_blocked(self):
-        return tuple(self.env["mcp.settings"]._get_settings()["extra_blocked_models"])
+        return self.env["mcp.settings"]._setting("extra_blocked_models")
 
     @api.model
     def _get_rules(self):
         """{model name: {operation: allowed}} of the active model-access
         rules (the layer's own configuration, read with sudo; cached)."""
-        return self.env["mcp.model.access"].sudo()._get_rules_map()
+        return cached(self.env["mcp.model.access"], "_get_rules_map")  # plain SQL: no access check to pass
 
     def _refusal(self, model_name, operation, key, extra=None):
         """Return ``(reason, message)`` when ``operation`` on ``model_name``
@@ -174,6 +175,15 @@ class McpGuard(models.AbstractModel):
             raise ToolError(self._msg(MSG_BAD_OPERATION, operation=operation))
         if operation != "read" and self.is_read_only(key):
             return []
+        return list(cached(self, "_allowed_model_names", operation))
+
+    @api.model
+    @tools.ormcache("self.env.uid", "operation")
+    def _allowed_model_names(self, operation):
+        """:meth:`allowed_models` but the key scope, as a tuple, cached per
+        user and operation (what it depends on, ACLs, rules, settings and the
+        user's groups, clears Odoo's cache when it changes): a search of
+        messages asks it every time (``attached_scope``)."""
         extra = self._extra_blocked()
         rules = self._get_rules()
         acl_models = self.env["ir.model.access"]._get_allowed_models(operation)
@@ -187,7 +197,7 @@ class McpGuard(models.AbstractModel):
             if rule is not None and not rule[operation]:
                 continue
             result.append(model_name)
-        return sorted(result)
+        return tuple(sorted(result))
 
     # ------------------------------------------------------------------
     # fields and paths

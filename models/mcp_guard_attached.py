@@ -16,10 +16,16 @@ A search of another model may reach such rows through a path
 :meth:`scope_attached_term` narrows those to the same rows, as Odoo itself
 turns a path into ``any`` conditions (``expression._anyfy_leaves``).
 """
+import weakref
+
 from odoo import api, models
 from odoo.osv import expression
 
 from .mcp_guard_rules import ATTACHED_THROUGH_MESSAGE
+
+#: {model class: attached paths} (``McpGuardAttached._attached_paths``); a
+#: weak mapping: the classes of a replaced registry go with it.
+_PATHS = weakref.WeakKeyDictionary()
 
 
 class McpGuardAttached(models.AbstractModel):
@@ -28,14 +34,25 @@ class McpGuardAttached(models.AbstractModel):
     @api.model
     def _attached_paths(self, model_name):
         """Paths of the fields of ``model_name`` naming the model of the
-        document its rows belong to (empty: the rows are documents)."""
+        document its rows belong to (empty: the rows are documents). Static
+        for a registry: kept per model class (a new registry has new classes),
+        every search asks it."""
+        model_cls = type(self.env[model_name])
+        paths = _PATHS.get(model_cls)
+        if paths is None:
+            paths = _PATHS[model_cls] = self._find_attached_paths(model_name)
+        return list(paths)
+
+    @api.model
+    def _find_attached_paths(self, model_name):
+        """:meth:`_attached_paths` read from the model's fields (a tuple)."""
         model = self.env[model_name]
         paths = [field.model_field for field in model._fields.values()
                  if field.type == "many2one_reference" and field.model_field in model._fields]
         through = ATTACHED_THROUGH_MESSAGE.get(model_name)
         if through and through.split(".", 1)[0] in model._fields:
             paths.append(through)
-        return paths
+        return tuple(paths)
 
     @api.model
     def attached_scope(self, model_name, key):

@@ -31,7 +31,7 @@ class McpGuardIdentity(models.AbstractModel):
     @api.model
     def identity_enabled(self):
         """Whether the identity windows are open (setting ``identity_windows``)."""
-        return bool(self.env["mcp.settings"]._get_settings()["identity_windows"])
+        return bool(self.env["mcp.settings"]._setting("identity_windows"))
 
     @api.model
     def user_names(self, user_ids):

@@ -129,7 +129,7 @@ class McpGuardMethods(models.AbstractModel):
         chatter/activity methods and the rule's allowed methods, blocked
         names removed — or None when the ``any_public_method`` setting is on
         (then any public, unblocked method)."""
-        if self.env["mcp.settings"]._get_settings()["any_public_method"]:
+        if self.env["mcp.settings"]._setting("any_public_method"):
             return None
         model = self.env[model_name]
         names = set(self.button_methods(model_name)) | set(self._rule_methods(model_name)) | set(SAFE_MIXIN_METHODS)

@@ -4,6 +4,8 @@ import re
 
 from odoo import api, models, tools
 
+from .ormcache_hit import cached
+
 PARAM_PREFIX = "mcp_bridge."
 
 #: name -> (kind, default, minimum, maximum). The single source of truth for
@@ -128,7 +130,15 @@ class McpSettings(models.AbstractModel):
         once per registry, so this is cheap enough to call on every request.
         """
         return {name: list(value) if isinstance(value, list) else value
-                for name, value in self._get_settings_cached().items()}
+                for name, value in cached(self, "_get_settings_cached").items()}
+
+    @api.model
+    def _setting(self, name):
+        """The effective value of setting ``name`` alone (a list setting as a
+        tuple): what the guard asks several times per request, without
+        copying every setting as :meth:`_get_settings` does."""
+        value = cached(self, "_get_settings_cached")[name]
+        return tuple(value) if isinstance(value, list) else value
 
     @api.model
     def _base_url(self):

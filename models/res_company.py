@@ -1,10 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 """Archiving a company clears the key cache
-(``mcp.api.key._invalidate_key_states``, ``mcp_key_check.py``): the key's
+(``mcp.api.key._invalidate_key_states``, ``mcp_key_cache.py``): the key's
 environment lists the user's active companies."""
 from odoo import models
 
-from .mcp_key_check import CACHED_COMPANY_FIELDS
+from .mcp_key_cache import CACHED_COMPANY_FIELDS
 
 
 class ResCompany(models.Model):

@@ -1,10 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 """A user's language or timezone changed on its contact clears the key
-cache (``mcp.api.key._invalidate_key_states``, ``mcp_key_check.py``): the
+cache (``mcp.api.key._invalidate_key_states``, ``mcp_key_cache.py``): the
 key's environment carries them."""
 from odoo import models
 
-from .mcp_key_check import CACHED_PARTNER_FIELDS
+from .mcp_key_cache import CACHED_PARTNER_FIELDS
 
 
 class ResPartner(models.Model):

@@ -1,10 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 """A change of an API key's user clears the key cache
-(``mcp.api.key._invalidate_key_states``, ``mcp_key_check.py``); users see
+(``mcp.api.key._invalidate_key_states``, ``mcp_key_cache.py``); users see
 their connected apps (OAuth grants) in their preferences."""
 from odoo import fields, models
 
-from .mcp_key_check import CACHED_USER_FIELDS
+from .mcp_key_cache import CACHED_USER_FIELDS
 
 
 class ResUsers(models.Model):

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
-"""The per-worker key cache (models/mcp_key_check.py): a cached key costs
+"""The per-worker key cache (models/mcp_key_cache.py): a cached key costs
 one statement, and every change an admin makes to a key, its user, the
 user's contact or companies takes effect at the next request."""
 from datetime import timedelta
@@ -83,6 +83,21 @@ class TestKeyCache(McpSecurityCase):
                 self.assertTrue(self.cached(token))
                 change(key)
                 self.assert_refused(token)
+
+    def test_scope_comes_with_the_key_check_and_changes_at_once(self):
+        """The key check hands the guard the key's scope (no query for it),
+        and a scope change clears the cache: the next request has the new one."""
+        key, token = self.make_key(name="scope", scope="read")
+        self.auth(token)  # cached
+        self.env.invalidate_all()
+        checked, env = self.auth(token)
+        with self.assertQueryCount(0):
+            self.assertTrue(env["mcp.guard"].is_read_only(checked))
+        key.write({"scope": "write"})
+        self.assertIsNone(self.cached(token))
+        self.env.invalidate_all()
+        checked, env = self.auth(token)
+        self.assertFalse(env["mcp.guard"].is_read_only(checked))
 
     def test_rotation_and_grace_period(self):
         self.auth(self.token_write)

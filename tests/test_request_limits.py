@@ -9,7 +9,7 @@ from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.tests import tagged
 
 from ..models.mcp_api_key import MSG_RATE_LIMITED
-from ..models.mcp_key_check import MSG_BATCH_OVER_RATE_LIMIT
+from ..models.mcp_key_gate import MSG_BATCH_OVER_RATE_LIMIT
 from ..models.mcp_server import McpContext
 from ..protocol import errors
 from ..protocol.errors import InvalidRequest, RateLimited

@@ -102,3 +102,52 @@ class TestToolTransaction(HttpCase):
         self.assertTrue(answers[4]["isError"])
         self.assertEqual(json.loads(answers[5]["content"][0]["text"])["count"], 1,
                          "the create before the failure is kept")
+
+    def synchronous_commit(self):
+        """``synchronous_commit`` of the test's transaction, which the
+        requests of an HttpCase share (their ``SET LOCAL`` outlives them)."""
+        self.env.cr.execute("SHOW synchronous_commit")
+        return self.env.cr.fetchone()[0]
+
+    def test_only_a_lone_read_commits_without_waiting_for_the_wal_flush(self):
+        """A request whose transaction writes nothing but its audit row (and
+        the session's last-seen stamp) does not wait for the WAL flush at
+        commit; a write tool and a batch keep the durable commit."""
+        self.env.cr.execute("SET LOCAL synchronous_commit TO on")  # the test cluster's default is off
+        write = self.call(1, "create", {"model": "res.partner", "values": {"name": "MCP tx durable"}})
+        self.assertFalse(self.post(write).json()["result"]["isError"])
+        self.assertEqual(self.synchronous_commit(), "on", "a write tool's commit waits for the WAL flush")
+        read = self.call(2, "search_read", {"model": "res.partner", "fields": ["name"], "limit": 1})
+        self.assertEqual(len(self.post([read, dict(read, id=3)]).json()), 2)
+        self.assertEqual(self.synchronous_commit(), "on", "a batch: each message could write")
+        self.assertFalse(self.post({"jsonrpc": "2.0", "id": 4, "method": "tools/list"}).json()["result"].get(
+            "isError"))
+        self.assertEqual(self.synchronous_commit(), "off", "tools/list only reads")
+
+    def test_lone_read_tool_call_commits_lazily(self):
+        self.env.cr.execute("SET LOCAL synchronous_commit TO on")  # the test cluster's default is off
+        read = self.call(1, "search_read", {"model": "res.partner", "fields": ["name"], "limit": 1})
+        self.assertFalse(self.post(read).json()["result"]["isError"])
+        self.assertEqual(self.synchronous_commit(), "off")
+
+    def test_other_read_methods_alone_run_without_savepoint(self):
+        """tools/list, resources/read... alone in their request: no savepoint
+        (two statements less); in a batch, one each."""
+        listing = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        response, savepoints = self.savepoints_of(listing)
+        self.assertIn("tools", response.json()["result"])
+        self.assertEqual(savepoints, 0)
+        response, savepoints = self.savepoints_of([listing, dict(listing, id=2)])
+        self.assertEqual(len(response.json()), 2)
+        self.assertEqual(savepoints, 2)
+        partner = self.env["res.partner"].create({"name": "MCP tx resource"})
+        read = {"jsonrpc": "2.0", "id": 3, "method": "resources/read",
+                "params": {"uri": f"odoo://record/res.partner/{partner.id}"}}
+        response, savepoints = self.savepoints_of(read)
+        self.assertEqual(savepoints, 0)
+        self.assertIn("MCP tx resource", response.json()["result"]["contents"][0]["text"])
+        missing = dict(read, params={"uri": "odoo://record/res.partner/999999999"})
+        response, savepoints = self.savepoints_of(missing)
+        self.assertEqual(savepoints, 0)
+        self.assertIn("error", response.json())
+        self.assertIn("tools", self.post(listing).json()["result"], "the next request works")

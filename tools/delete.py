@@ -1,7 +1,7 @@
 """Tool ``delete``: delete records."""
 from .arguments import get_ids, get_model
 from .base import Tool
-from .schemas import IDS, MODEL, or_pending, with_reason
+from .schemas import IDS, MODEL, or_pending, with_reason, write_annotations
 
 
 class Delete(Tool):
@@ -33,8 +33,7 @@ class Delete(Tool):
     }
     input_schema = with_reason(input_schema)
     output_schema = or_pending(output_schema)
-    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
-                   "idempotentHint": True, "openWorldHint": False}
+    annotations = write_annotations(title, destructive=True, idempotent=True)
     operation = "unlink"
 
     def run(self, call):

@@ -2,7 +2,7 @@
 from ..protocol.errors import ToolError
 from .arguments import get_model, opt_int, opt_object
 from .base import Tool
-from .schemas import MODEL, or_pending, with_reason
+from .schemas import MODEL, or_pending, with_reason, write_annotations
 from .values import check_values
 
 
@@ -40,8 +40,7 @@ class Duplicate(Tool):
     }
     input_schema = with_reason(input_schema)
     output_schema = or_pending(output_schema)
-    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": False,
-                   "idempotentHint": False, "openWorldHint": False}
+    annotations = write_annotations(title, destructive=False)
     operation = "create"
 
     def run(self, call):

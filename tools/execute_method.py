@@ -5,7 +5,7 @@ from ..models.mcp_guard_rules import SAFE_MIXIN_METHODS
 from ..protocol.errors import ToolError
 from .arguments import get_ids, opt_list, opt_object, require_str
 from .base import Tool
-from .schemas import MODEL, WIZARD, or_pending, with_reason
+from .schemas import MODEL, WIZARD, or_pending, with_reason, write_annotations
 from .results import _readable_records, describe_result  # noqa: F401 - public names of this module
 from .values import check_values
 from .wizards import action_summary, is_wizard_action, open_wizard
@@ -57,8 +57,7 @@ class ExecuteMethod(Tool):
     }
     input_schema = with_reason(input_schema)
     output_schema = or_pending(output_schema)
-    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
-                   "idempotentHint": False, "openWorldHint": False}
+    annotations = write_annotations(title, destructive=True)
     #: Methods may change data: the key needs write access to the model.
     operation = "write"
 

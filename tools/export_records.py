@@ -11,7 +11,7 @@ from .arguments import default_field_names, get_domain, get_field_names, get_mod
 from .base import Tool
 from .documents import DOCUMENT_PROPERTIES, document_output
 from .queries import agent_query
-from .schemas import DOMAIN, FIELDS, MODEL, NEXT_OFFSET, OFFSET, ORDER
+from .schemas import DOMAIN, FIELDS, MODEL, NEXT_OFFSET, OFFSET, ORDER, read_annotations
 from .search_read import X2MANY_NAMES, search_page
 from .serialize import serialize_for_call
 
@@ -72,8 +72,7 @@ class ExportRecords(Tool):
         },
         "required": ["model", "format", "fields", "count", "next_offset", "uri", "mimeType", "size"],
     }
-    annotations = {"title": title, "readOnlyHint": True, "destructiveHint": False,
-                   "idempotentHint": True, "openWorldHint": False}
+    annotations = read_annotations(title)
     operation = "read"
 
     def run(self, call):

@@ -3,6 +3,7 @@ from ..protocol.errors import ToolError
 from .arguments import get_ids, opt_str
 from .base import Tool
 from .chatter import mail_installed
+from .schemas import write_annotations
 
 
 class MarkActivityDone(Tool):
@@ -32,8 +33,7 @@ class MarkActivityDone(Tool):
                        "message_ids": {"type": "array", "items": {"type": "integer"}}},
         "required": ["ids", "message_ids"],
     }
-    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": False,
-                   "idempotentHint": False, "openWorldHint": False}
+    annotations = write_annotations(title, destructive=False)
     operation = "write"
 
     def available(self, env):

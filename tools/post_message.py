@@ -4,7 +4,7 @@ from odoo.tools import plaintext2html
 from .arguments import opt_str, require_str
 from .base import Tool
 from .chatter import RECORD_ID, get_record, mail_installed
-from .schemas import MODEL
+from .schemas import MODEL, write_annotations
 
 SUBTYPES = {"note": "mail.mt_note", "message": "mail.mt_comment"}
 
@@ -44,8 +44,7 @@ class PostMessage(Tool):
                        "kind": {"type": "string"}},
         "required": ["model", "id", "message_id", "kind"],
     }
-    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": False,
-                   "idempotentHint": False, "openWorldHint": True}
+    annotations = write_annotations(title, destructive=False, open_world=True)
     operation = "write"
 
     def available(self, env):

@@ -7,7 +7,7 @@ from ..protocol.errors import ToolError
 from .arguments import get_ids, require_str
 from .base import Tool
 from .documents import DOCUMENT_PROPERTIES, document_output
-from .schemas import IDS, MODEL
+from .schemas import IDS, MODEL, read_annotations
 
 PDF = "application/pdf"
 _UNSAFE_FILENAME = re.compile(r"[^\w .()-]+")
@@ -51,8 +51,7 @@ class PrintReport(Tool):
         },
         "required": ["model"],
     }
-    annotations = {"title": title, "readOnlyHint": True, "destructiveHint": False,
-                   "idempotentHint": True, "openWorldHint": False}
+    annotations = read_annotations(title)
     operation = "read"
     #: a report may be stored as an attachment when printed: the primary
     replica_safe = False

@@ -4,7 +4,7 @@ from odoo.tools import plaintext2html
 from .arguments import opt_str
 from .base import Tool
 from .chatter import ACTIVITY_TYPES, RECORD_ID, activity_rows, get_record, mail_installed
-from .schemas import MODEL
+from .schemas import MODEL, write_annotations
 
 
 class ScheduleActivity(Tool):
@@ -41,8 +41,7 @@ class ScheduleActivity(Tool):
                        "activity": {"type": "object"}},
         "required": ["model", "id", "activity"],
     }
-    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": False,
-                   "idempotentHint": False, "openWorldHint": False}
+    annotations = write_annotations(title, destructive=False)
     operation = "write"
 
     def available(self, env):

@@ -65,6 +65,15 @@ def read_annotations(title):
     return {"title": title, "readOnlyHint": True, "destructiveHint": False,
             "idempotentHint": True, "openWorldHint": False}
 
+
+def write_annotations(title, destructive, idempotent=False, open_world=False):
+    """Annotations of a tool that changes Odoo data: ``destructive`` when
+    it may change or delete what exists (not only add), ``idempotent``
+    when calling it again changes nothing more, ``open_world`` when it
+    reaches people outside Odoo (a message sent to followers)."""
+    return {"title": title, "readOnlyHint": False, "destructiveHint": destructive,
+            "idempotentHint": idempotent, "openWorldHint": open_world}
+
 #: A wizard (dialog) opened for the agent: continue with the ``wizard`` tool.
 WIZARD = {
     "type": "object",

@@ -2,7 +2,7 @@
 from ..protocol.errors import ToolError
 from .arguments import get_ids, get_model, opt_object
 from .base import Tool
-from .schemas import IDS, MODEL, or_pending, with_reason
+from .schemas import IDS, MODEL, or_pending, with_reason, write_annotations
 from .values import check_values
 
 
@@ -39,8 +39,7 @@ class Update(Tool):
     }
     input_schema = with_reason(input_schema)
     output_schema = or_pending(output_schema)
-    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
-                   "idempotentHint": True, "openWorldHint": False}
+    annotations = write_annotations(title, destructive=True, idempotent=True)
     operation = "write"
 
     def run(self, call):

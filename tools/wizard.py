@@ -2,7 +2,7 @@
 from ..protocol.errors import ToolError
 from .arguments import get_ids, opt_object, require_str
 from .base import Tool
-from .schemas import MODEL, WIZARD, or_pending, with_reason
+from .schemas import MODEL, WIZARD, or_pending, with_reason, write_annotations
 from .values import check_values
 from .wizard_lines import split_line_values
 from .wizards import describe_wizard, load_wizard, outcome, run_button
@@ -53,8 +53,7 @@ class Wizard(Tool):
     }
     input_schema = with_reason(input_schema)
     output_schema = or_pending(output_schema)
-    annotations = {"title": title, "readOnlyHint": False, "destructiveHint": True,
-                   "idempotentHint": False, "openWorldHint": False}
+    annotations = write_annotations(title, destructive=True)
     #: Wizards change data: a read-write key only.
     operation = "write"
 

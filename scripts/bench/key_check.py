@@ -17,21 +17,18 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import measure, open_registry, parse_args  # noqa: E402
+from timing import bench_key, measure, open_registry, parse_args, superuser_env  # noqa: E402
 
 
 def main():
     args = parse_args(__doc__, 2000)
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-
     registry = open_registry(args.conf, args.db)
     ip = "192.0.2.1"
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with superuser_env(registry) as env, bench_key(env, "bench") as (_key, token):
+        cr = env.cr
         admin = env.ref("base.user_admin")
         params = env["ir.config_parameter"]
         saved_rate = params.get_param("mcp_bridge.rate_limit_per_minute")
-        key, token = env["mcp.api.key"]._generate_key({"name": "bench", "user_id": admin.id})
         native_token = env["res.users.apikeys"].with_user(admin).sudo()._generate(None, "bench", None)
         cr.commit()
         try:
@@ -54,7 +51,8 @@ def main():
             results["mcp _authenticate (rate limit on, key not cached)"] = measure(
                 lambda: Keys._authenticate(token, ip), max(20, args.rounds // 10), rollback_and_forget_key)
             results["native res.users.apikeys._check_credentials (pbkdf2)"] = measure(
-                lambda: Native._check_credentials(scope="rpc", key=native_token), max(20, args.rounds // 20), cr.rollback)
+                lambda: Native._check_credentials(scope="rpc", key=native_token), max(20, args.rounds // 20),
+                cr.rollback)
             for label, (median, p95) in results.items():
                 print(f"{label:<62} median {median:9.1f} µs   p95 {p95:9.1f} µs")
             base = results["native res.users.apikeys._check_credentials (pbkdf2)"][0]
@@ -69,9 +67,7 @@ def main():
         finally:
             cr.rollback()
             params.set_param("mcp_bridge.rate_limit_per_minute", saved_rate or False)
-            env["mcp.api.key"].browse(key.id).unlink()
             cr.execute("DELETE FROM res_users_apikeys WHERE name = 'bench' AND user_id = %s", (admin.id,))
-            cr.execute("DELETE FROM mcp_audit_log WHERE key_id = %s", (key.id,))
             cr.commit()
 
 

@@ -12,7 +12,8 @@ In request order:
    locked out, whether the key is over its rate limit (the key's audit rows
    of the last minute) and sets the transaction's ``statement_timeout``;
 4. the usable checks (``state_entry``, ``entry_usable``): active, not
-   revoked, user active, not expired, rotation grace, IP whitelist; a
+   revoked, user active, not expired, rotation grace, IP whitelist, and
+   for an OAuth access token its ``resource`` (``resource_usable``); a
    failure is counted for the IP's lockout (``_count_failure``);
 5. the last-use stamp, at most once a minute per key and worker
    (``_touch_last_use``);
@@ -57,6 +58,7 @@ import psycopg2.errors
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from ..protocol import oauth
 from ..protocol.errors import InvalidRequest, RateLimited, Unauthorized
 from .mcp_api_key import (
     INDEX_SIZE,
@@ -200,6 +202,14 @@ def match_entry(row, index, digest):
     return False, None
 
 
+def resource_usable(entry, resources):
+    """Whether the credential of cache ``entry`` may be used at an MCP URL
+    of ``resources``: an API key anywhere, an OAuth access token only where
+    its ``resource`` (RFC 8707, the audience it was minted for) is one of
+    them — a token without one nowhere."""
+    return "resource" not in entry or entry["resource"] in resources
+
+
 def entry_usable(entry, ip, now):
     """Whether the key of cache ``entry`` may authenticate a request from
     ``ip`` at ``now`` (token and key not expired, IP whitelisted)."""
@@ -280,12 +290,15 @@ class McpKeyCheck(models.Model):
         return self._authenticate_request(token, ip, settings)[0]
 
     @api.model
-    def _authenticate_request(self, token, ip, settings=None, rider=None):
+    def _authenticate_request(self, token, ip, settings=None, rider=None, resources=None):
         """Authenticate a bearer ``token`` sent from client address ``ip``;
         return ``(key, env_facts)`` (``env_facts`` for ``_mcp_env``).
         ``rider``: a :class:`Rider` whose expression goes with the key check's
         statement (its value is read even when the check then fails: use it
-        only once this returned).
+        only once this returned). ``resources``: the ``resource`` values an
+        OAuth access token may carry here (``oauth.accepted_resources``;
+        default: the canonical MCP URL of ``web.base.url``); a token minted
+        for another resource is refused like an unknown one.
 
         Raises ``RateLimited`` when ``ip`` is locked out (even with a good
         key) or the key exceeds its requests per minute,
@@ -341,7 +354,9 @@ class McpKeyCheck(models.Model):
         cached = entry is not None
         if not cached and key_id:
             entry = new_entry
-        if entry is None or not entry_usable(entry, ip, now):
+        if resources is None and entry is not None and "resource" in entry:
+            resources = oauth.accepted_resources(self.env["mcp.settings"]._base_url())
+        if entry is None or not entry_usable(entry, ip, now) or not resource_usable(entry, resources):
             self._count_failure(ip, now, settings["lockout_threshold"], settings["lockout_window"],
                                 settings["lockout_duration"])
             raise Unauthorized(MSG_INVALID_KEY)
@@ -368,7 +383,7 @@ class McpKeyCheck(models.Model):
             self.env["mcp.oauth.token"].flush_model()
             self.env["mcp.oauth.grant"].flush_model(["revoked_at"])
         cr.execute(SQL("""
-            SELECT t.token_digest, t.expires_at, g.key_id
+            SELECT t.token_digest, t.expires_at, g.key_id, t.resource
               FROM mcp_oauth_token t JOIN mcp_oauth_grant g ON g.id = t.grant_id
              WHERE t.token_digest = %s AND t.kind = 'access' AND t.revoked_at IS NULL AND g.revoked_at IS NULL
         """, digest))
@@ -378,7 +393,10 @@ class McpKeyCheck(models.Model):
         rows = self._key_state_rows(cr, key_by_id(row[2]))
         if not rows:
             return None, None
-        return state_entry(row[2], rows[0][5], row[1]), row[2]
+        entry = state_entry(row[2], rows[0][5], row[1])
+        if entry is not None:
+            entry["resource"] = oauth.normalize_resource(row[3])
+        return entry, row[2]
 
     def _check_batch_budget(self, requests, ip, settings):
         """Refuse a batch of ``requests`` JSON-RPC requests of this key (sent
@@ -535,8 +553,8 @@ class McpKeyCheck(models.Model):
             counter_id, hits = cr.fetchone()
             if hits >= threshold:
                 locked_until = now + timedelta(seconds=duration)
-                cr.execute(SQL("UPDATE mcp_auth_counter SET locked_until = %s, hits = 0, window_start = %s WHERE id = %s",
-                               locked_until, now, counter_id))
+                cr.execute(SQL("UPDATE mcp_auth_counter SET locked_until = %s, hits = 0, window_start = %s "
+                               "WHERE id = %s", locked_until, now, counter_id))
                 return locked_until
         return None
 

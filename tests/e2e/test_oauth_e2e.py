@@ -32,7 +32,7 @@ from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamablehttp_client
 from mcp.shared.auth import OAuthClientMetadata
 
-from .attack_helpers import copy_database, drop_database, sql
+from .attack_helpers import copy_database, drop_database, dump_database_text, sql
 from .clients import VENV_MCP2_PYTHON
 from .harness import OdooServer, free_port
 from .oauth_helpers import (
@@ -265,14 +265,25 @@ def assert_revocation(server, report, db):
     assert live_grants(db, client_id) == []
 
 
-def assert_no_secret_logged(server, report):
-    log = server.log_text()
-    assert "DEBUG" in log  # the log is real and verbose
+def flow_secrets(report):
+    """Every code and token the flow's client received."""
     secrets_seen = [redirect.query["code"] for redirect in report["redirects"]]
     for tokens in report["tokens"]:
         secrets_seen += [tokens["access_token"], tokens["refresh_token"]]
-    leaked = [secret[:10] for secret in secrets_seen if secret in log]
+    return secrets_seen
+
+
+def assert_no_secret_logged(server, report, db):
+    """No code or token of the flow in the server's (DEBUG) log, nor
+    anywhere in a dump of the database (only their digests are stored)."""
+    log = server.log_text()
+    assert "DEBUG" in log  # the log is real and verbose
+    leaked = [secret[:10] for secret in flow_secrets(report) if secret in log]
     assert not leaked, f"secrets in {server.log_path}: {leaked}"
+    dump = dump_database_text(db)
+    assert "mcp_oauth_token" in dump  # the dump is real
+    stored = [secret[:10] for secret in flow_secrets(report) if secret in dump]
+    assert not stored, f"secrets in the database {db}: {stored}"
 
 
 @pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
@@ -285,7 +296,7 @@ def test_sdk_oauth_dcr(oauth_server, oauth_db, e2e_keys, sdk):
     assert "E2E SDK" in report["redirects"][0].consent_page
     assert_flow(oauth_server, report, person, oauth_db)
     assert_revocation(oauth_server, report, oauth_db)
-    assert_no_secret_logged(oauth_server, report)
+    assert_no_secret_logged(oauth_server, report, oauth_db)
 
 
 @pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
@@ -304,4 +315,4 @@ def test_sdk_oauth_cimd(oauth_server, oauth_db, e2e_keys, cimd, sdk):
     assert kind == [("cimd",)], kind
     assert_flow(oauth_server, report, person, oauth_db)
     assert_revocation(oauth_server, report, oauth_db)
-    assert_no_secret_logged(oauth_server, report)
+    assert_no_secret_logged(oauth_server, report, oauth_db)

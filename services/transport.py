@@ -198,6 +198,8 @@ class Exchange:
         try:
             self.key, facts = self.env["mcp.api.key"].sudo()._authenticate_request(
                 token or None, self.ip, self.settings, rider, self.accepted_resources())
+        except errors.Unauthorized as exc:
+            self.refuse_audited(exc if token else errors.NoCredentials(exc.message))
         except errors.McpError as exc:
             self.refuse_audited(exc)
         if rider is not None:

@@ -82,7 +82,9 @@ class TestOauthDiscovery(HttpCase):
         for token in (None, "mcpat_" + "y" * 43, expired_token, revoked_token, "garbage"):
             response = self.post(ping, token)
             self.assertEqual(response.status_code, 401, token)
-            self.assertEqual(response.headers["WWW-Authenticate"], expected)
+            # no token at all: no error code (RFC 6750 §3.1), only where to get one
+            self.assertEqual(response.headers["WWW-Authenticate"],
+                             expected if token else oauth.www_authenticate(self.base, error=None))
             self.assertEqual(response.json()["error"]["code"], errors.UNAUTHORIZED)
 
     def test_read_grant_calling_a_write_tool_gets_403_insufficient_scope(self):

@@ -23,11 +23,14 @@ def fresh_ip():
     return "127.0.0.%d" % next(_addresses)
 
 
-def assert_unauthorized(response):
-    """HTTP 401 + WWW-Authenticate + the one JSON-RPC error that says nothing more."""
+def assert_unauthorized(response, token_sent=True):
+    """HTTP 401 + WWW-Authenticate + the one JSON-RPC error that says nothing
+    more (``token_sent``: the challenge's ``error="invalid_token"``, which a
+    request without a bearer token does not get, RFC 6750 §3.1)."""
     assert response.status_code == 401, (response.status_code, response.text)
     challenge = response.headers["WWW-Authenticate"]
-    assert challenge.startswith('Bearer realm="mcp", error="invalid_token", resource_metadata="http'), challenge
+    error = ' error="invalid_token",' if token_sent else ""
+    assert challenge.startswith(f'Bearer realm="mcp",{error} resource_metadata="http'), challenge
     assert challenge.endswith('/.well-known/oauth-protected-resource/mcp", scope="mcp:read mcp:write"'), challenge
     assert response.json() == {"jsonrpc": "2.0", "id": None,
                                "error": {"code": UNAUTHORIZED, "message": MSG_INVALID_KEY}}
@@ -60,7 +63,7 @@ def test_forged_tokens_are_401(threaded_server, e2e_keys):
         assert_unauthorized(post_initialize(threaded_server, forged, fresh_ip()))
     ip = fresh_ip()
     response = post_initialize(threaded_server, None, ip, Authorization=f"Basic {good}")
-    assert_unauthorized(response)
+    assert_unauthorized(response, token_sent=False)
     assert post_initialize(threaded_server, good, ip).status_code == 200
 
 

@@ -27,6 +27,7 @@ import threading
 import time
 
 import pytest
+import requests
 from mcp import ClientSession
 from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamablehttp_client
@@ -45,6 +46,8 @@ from .oauth_helpers import (
 )
 
 REDIRECT_URI = f"http://127.0.0.1:{free_port()}/callback"  # never listened on: the test reads the Location
+#: metadata documents Odoo must refuse: over 5 KB, slower than 5 s, naming another client_id, redirected
+BAD_DOCUMENTS = ("/big.json", "/slow.json", "/mismatch.json", "/redirect.json")
 SEARCH = {"model": "res.partner", "fields": ["name"], "limit": 3}
 MCP2_OAUTH_SCRIPT = os.path.join(os.path.dirname(__file__), "mcp2_oauth_client.py")
 
@@ -65,6 +68,8 @@ class CimdServer:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 owner.hits += 1
+                if self.path in BAD_DOCUMENTS:
+                    return owner.bad_document(self)
                 body = json.dumps(owner.document()).encode()
                 self.send_response(200 if self.path == "/oauth/client.json" else 404)
                 self.send_header("Content-Type", "application/json")
@@ -87,6 +92,37 @@ class CimdServer:
         return {"client_id": self.url, "client_name": "E2E CIMD App", "redirect_uris": [REDIRECT_URI],
                 "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
                 "token_endpoint_auth_method": "none"}
+
+    def bad_document(self, handler):
+        """Answer one of the ``BAD_DOCUMENTS``."""
+        url = f"https://127.0.0.1:{self.port}{handler.path}"
+        document = dict(self.document(), client_id=url)
+        if handler.path == "/big.json":
+            document["padding"] = "x" * 6000
+        elif handler.path == "/mismatch.json":
+            document["client_id"] = self.url  # another document's URL
+        elif handler.path == "/slow.json":
+            handler.send_response(200)
+            handler.end_headers()
+            try:
+                for _second in range(8):
+                    handler.wfile.write(b" ")
+                    handler.wfile.flush()
+                    time.sleep(1)
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):  # Odoo gave up, as it should
+                pass
+            return
+        elif handler.path == "/redirect.json":
+            handler.send_response(302)
+            handler.send_header("Location", self.url)
+            handler.end_headers()
+            return
+        body = json.dumps(document).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
 
     def stop(self):
         self.httpd.shutdown()
@@ -316,3 +352,24 @@ def test_sdk_oauth_cimd(oauth_server, oauth_db, e2e_keys, cimd, sdk):
     assert_flow(oauth_server, report, person, oauth_db)
     assert_revocation(oauth_server, report, oauth_db)
     assert_no_secret_logged(oauth_server, report, oauth_db)
+
+
+def test_bad_metadata_documents_are_refused_on_a_page(oauth_server, oauth_db, cimd):
+    """A client id whose metadata document is too large, too slow, names
+    another client_id, redirects, or lives on a private address: the
+    authorization request is answered by Odoo's error page (HTTP 400, never
+    a redirect to the app), and no client is made of it."""
+    challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"  # S256 of RFC 7636's example verifier
+    cases = [f"https://127.0.0.1:{cimd.port}{path}" for path in BAD_DOCUMENTS]
+    cases += ["https://10.1.2.3/client.json", "https://169.254.169.254/latest/meta-data", "https://192.168.1.1/c.json"]
+    for client_id in cases:
+        started = time.monotonic()
+        response = requests.get(oauth_server.url + "/oauth/authorize", allow_redirects=False, timeout=30, params={
+            "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI, "state": "s",
+            "code_challenge": challenge, "code_challenge_method": "S256", "resource": oauth_server.url + "/mcp"})
+        assert response.status_code == 400, (client_id, response.status_code, response.text[:300])
+        assert "Location" not in response.headers, client_id
+        assert "The app that sent you here is not known to this Odoo server." in response.text, client_id
+        assert time.monotonic() - started < 10, client_id  # the slow document was given up after 5 s
+    made = sql(oauth_db, "SELECT client_id FROM mcp_oauth_client WHERE client_id = ANY(%s)", (cases,))
+    assert made == [], made

@@ -7,7 +7,9 @@ authorization server metadata → dynamic registration (or its client ID
 metadata document, CIMD) → PKCE S256 → Odoo's login page → consent →
 code → tokens → tools; then a refresh (the client's clock moved past the
 access token's expiry), revocation (RFC 7009) and the 401 after it. No
-code or token may reach the server log, which runs at DEBUG.
+code or token may reach the server log, which runs at DEBUG, nor the
+database (a dump of it). Client metadata documents Odoo must refuse are
+answered by its error page, never a redirect.
 
 The servers run on a copy of the e2e database whose ``web.base.url`` is
 the server's own URL (the issuer and resource the SDK checks), with the

@@ -13,6 +13,7 @@ import psycopg2
 from odoo import api, models, tools
 from odoo.tools import SQL
 
+from ..protocol import oauth
 from .mcp_api_key import ip_allowed, parse_networks, token_digest
 
 _logger = logging.getLogger(__name__)
@@ -135,6 +136,14 @@ def match_entry(row, index, digest):
     return False, None
 
 
+def resource_usable(entry, resources):
+    """Whether the credential of cache ``entry`` may be used at an MCP URL
+    of ``resources``: an API key anywhere, an OAuth access token only where
+    its ``resource`` (RFC 8707, the audience it was minted for) is one of
+    them — a token without one nowhere."""
+    return "resource" not in entry or entry["resource"] in resources
+
+
 def entry_usable(entry, ip, now):
     """Whether the key of cache ``entry`` may authenticate a request from
     ``ip`` at ``now`` (token and key not expired, IP whitelisted)."""
@@ -161,7 +170,7 @@ class McpKeyCache(models.Model):
             self.env["mcp.oauth.token"].flush_model()
             self.env["mcp.oauth.grant"].flush_model(["revoked_at"])
         cr.execute(SQL("""
-            SELECT t.token_digest, t.expires_at, g.key_id
+            SELECT t.token_digest, t.expires_at, g.key_id, t.resource
               FROM mcp_oauth_token t JOIN mcp_oauth_grant g ON g.id = t.grant_id
              WHERE t.token_digest = %s AND t.kind = 'access' AND t.revoked_at IS NULL AND g.revoked_at IS NULL
         """, digest))
@@ -171,7 +180,10 @@ class McpKeyCache(models.Model):
         rows = self._key_state_rows(cr, key_by_id(row[2]))
         if not rows:
             return None, None
-        return state_entry(row[2], rows[0][5], row[1]), row[2]
+        entry = state_entry(row[2], rows[0][5], row[1])
+        if entry is not None:
+            entry["resource"] = oauth.normalize_resource(row[3])
+        return entry, row[2]
 
     @api.model
     def _find_key(self, index, digest):

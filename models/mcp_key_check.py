@@ -13,7 +13,8 @@ In request order:
    locked out, whether the key is over its rate limit (the key's audit rows
    of the last minute) and sets the transaction's ``statement_timeout``;
 4. the usable checks (``state_entry``, ``entry_usable``): active, not
-   revoked, user active, not expired, rotation grace, IP whitelist; a
+   revoked, user active, not expired, rotation grace, IP whitelist, and
+   for an OAuth access token its ``resource`` (``resource_usable``); a
    failure is counted for the IP's lockout (``_count_failure``);
 5. the last-use stamp, at most once a minute per key and worker
    (``_touch_last_use``);
@@ -54,9 +55,10 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..protocol import oauth
 from ..protocol.errors import Unauthorized
 from .mcp_api_key import INDEX_SIZE, MSG_INVALID_KEY, TOKEN_PREFIX, TOKEN_RE
-from .mcp_key_cache import ENV_COLUMNS, entry_usable, key_by_id
+from .mcp_key_cache import ENV_COLUMNS, entry_usable, key_by_id, resource_usable
 from .mcp_key_gate import LAST_USED_INTERVAL, Rider  # noqa: F401 - Rider: the transport imports it from here
 from .mcp_oauth_token import ACCESS_TOKEN_RE
 from .ormcache_hit import cached as ormcache_hit
@@ -79,12 +81,15 @@ class McpKeyCheck(models.Model):
         return self._authenticate_request(token, ip, settings)[0]
 
     @api.model
-    def _authenticate_request(self, token, ip, settings=None, rider=None):
+    def _authenticate_request(self, token, ip, settings=None, rider=None, resources=None):
         """Authenticate a bearer ``token`` sent from client address ``ip``;
         return ``(key, env_facts)`` (``env_facts`` for ``_mcp_env``).
         ``rider``: a :class:`Rider` whose expression goes with the key check's
         statement (its value is read even when the check then fails: use it
-        only once this returned).
+        only once this returned). ``resources``: the ``resource`` values an
+        OAuth access token may carry here (``oauth.accepted_resources``;
+        default: the canonical MCP URL of ``web.base.url``); a token minted
+        for another resource is refused like an unknown one.
 
         Raises ``RateLimited`` when ``ip`` is locked out (even with a good
         key) or the key exceeds its requests per minute,
@@ -140,7 +145,9 @@ class McpKeyCheck(models.Model):
         cached = entry is not None
         if not cached and key_id:
             entry = new_entry
-        if entry is None or not entry_usable(entry, ip, now):
+        if resources is None and entry is not None and "resource" in entry:
+            resources = oauth.accepted_resources(self.env["mcp.settings"]._base_url())
+        if entry is None or not entry_usable(entry, ip, now) or not resource_usable(entry, resources):
             self._count_failure(ip, now, settings["lockout_threshold"], settings["lockout_window"],
                                 settings["lockout_duration"])
             raise Unauthorized(MSG_INVALID_KEY)

@@ -21,7 +21,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..protocol.oauth import TOKEN_AUTH_METHODS
 from ..services import oauth_cimd
-from .mcp_api_key import token_digest
+from .mcp_api_key import parse_networks, token_digest
 
 _logger = logging.getLogger(__name__)
 
@@ -118,6 +118,10 @@ class McpOauthClient(models.Model):
     secret_digest = fields.Char(readonly=True, copy=False, groups=".")
     metadata_expires_at = fields.Datetime(
         readonly=True, copy=False, help="Metadata documents (CIMD) are fetched again after this time.")
+    allowed_ips = fields.Text(
+        string="Allowed IPs",
+        help="The client addresses this app's access tokens are accepted from (IPv4/IPv6 addresses or CIDR "
+        "networks, one per line or comma separated), for every user who connected it. Empty: any address.")
     grant_ids = fields.One2many("mcp.oauth.grant", "client_id", string="Grants")
     grant_count = fields.Integer(compute="_compute_grant_count")
 
@@ -140,6 +144,15 @@ class McpOauthClient(models.Model):
                 if problem:
                     raise ValidationError(_("Invalid redirect URI: %(problem)s", problem=problem))
 
+    @api.constrains("allowed_ips")
+    def _check_allowed_ips(self):
+        for client in self:
+            try:
+                parse_networks(client.allowed_ips)
+            except ValueError as error:
+                raise ValidationError(
+                    _("Invalid IP address or network in Allowed IPs: %(error)s", error=error)) from None
+
     @api.model_create_multi
     def create(self, vals_list):
         """Create clients; their secret can only be set by ``_generate_secret``."""
@@ -149,10 +162,16 @@ class McpOauthClient(models.Model):
 
     def write(self, vals):
         """Refuse direct writes of the secret. Archiving a client revokes
-        its grants: their tokens stop at once (not at their expiry)."""
+        its grants: their tokens stop at once (not at their expiry). Its
+        allowed IPs go to the backing keys of its grants (the key check's
+        IP whitelist: the next request from another address gets 401)."""
         if not self.env.su and any(field in vals for field in CLIENT_SECRET_FIELDS):
             raise AccessError(_("Client secrets cannot be set directly."))
         result = super().write(vals)
+        if "allowed_ips" in vals:
+            for client in self:
+                live = client.sudo().grant_ids.filtered(lambda grant: not grant.revoked_at)
+                live.key_id.write({"allowed_ips": client.allowed_ips or False})
         if "active" in vals and not vals["active"]:
             self.grant_ids.filtered(lambda grant: not grant.revoked_at).action_revoke()
         return result

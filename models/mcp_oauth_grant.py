@@ -5,7 +5,8 @@ A grant is a credential of the same security layer as an API key: at
 consent it gets a backing ``mcp.api.key`` (the grant's user, its scope,
 named "OAuth: <client>") without a token of its own. Its access tokens
 authenticate as that key (``mcp_key_check.py``), so blocklists, model-access
-rules, Odoo ACLs and record rules, companies, the IP whitelist, the rate
+rules, Odoo ACLs and record rules, companies, the IP whitelist (the
+client's allowed IPs, ``mcp_oauth_client.py``), the rate
 limit, the lockout and the audit log apply unchanged, and the audit rows
 name the grant and its client through the key.
 
@@ -68,11 +69,13 @@ class McpOauthGrant(models.Model):
     def _create_for_consent(self, client, user, scope, resource, redirect_host):
         """The grant ``user`` gave ``client`` on the consent page (sudo: the
         layer's own records), with its backing key of ``scope``
-        (``read``/``write``) in all of the user's companies."""
+        (``read``/``write``) in all of the user's companies, from the
+        client's allowed IPs."""
         key = self.env["mcp.api.key"].sudo().create({
             "name": _("OAuth: %(client)s", client=client.name)[:128],
             "user_id": user.id,
             "scope": scope,
+            "allowed_ips": client.sudo().allowed_ips or False,
         })
         grant = self.sudo().create({
             "client_id": client.id, "user_id": user.id, "key_id": key.id,

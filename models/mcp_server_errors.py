@@ -126,10 +126,12 @@ class McpServerErrors(models.AbstractModel):
         refusal (``McpError``) as it says; the database lost, or still
         conflicting after Odoo's retries, 503 + ``Retry-After``; anything
         else -32603 with HTTP 500 (logged). A 401's ``WWW-Authenticate``
-        names the OAuth protected resource metadata (RFC 9728 §5.1)."""
+        names the OAuth protected resource metadata (RFC 9728 §5.1), with
+        ``error="invalid_token"`` unless no token was sent (RFC 6750 §3.1)."""
         if isinstance(exc, errors.Unauthorized):
             return error_map.from_mcp_error(exc, www_authenticate=oauth.www_authenticate(
-                self.env["mcp.settings"]._base_url()))
+                self.env["mcp.settings"]._base_url(),
+                error=None if isinstance(exc, errors.NoCredentials) else "invalid_token"))
         if isinstance(exc, errors.McpError):
             return error_map.from_mcp_error(exc)
         if isinstance(exc, psycopg2.OperationalError):

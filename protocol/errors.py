@@ -80,6 +80,11 @@ class Unauthorized(McpError):
     http_status = 401
 
 
+class NoCredentials(Unauthorized):
+    """The request carried no bearer token at all: its 401 challenge names
+    no error code (RFC 6750 §3.1), only where to get one."""
+
+
 class McpAccessDenied(McpError):
     """The security layer or Odoo's ACLs refuse the operation (-32003).
 

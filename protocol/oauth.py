@@ -44,6 +44,32 @@ def resource_metadata_url(base_url):
     return base_url.rstrip("/") + PROTECTED_RESOURCE_PATH + MCP_PATH
 
 
+def normalize_resource(url):
+    """``url`` as resources compare: scheme and host lower-cased, no
+    trailing slash (None for anything but a non-empty string)."""
+    if not isinstance(url, str) or not url:
+        return None
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url.rstrip("/")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
+
+
+def accepted_resources(base_url, request_root=None):
+    """The ``resource`` values an access token may carry at /mcp
+    (RFC 8707 audience, MCP authorization "token audience binding"): the
+    canonical MCP URL of ``base_url`` (``web.base.url``) and, when given,
+    the MCP URL of ``request_root`` — the scheme and host the request came
+    to, as Odoo reads them (``X-Forwarded-Host`` / ``-Proto`` only with
+    ``proxy_mode``). The second keeps the tokens of a server working while
+    ``web.base.url`` moves (an administrator logging in from another host,
+    unless ``web.base.url.freeze``); a token minted for any other resource
+    is refused."""
+    urls = [base_url] + ([request_root] if request_root else [])
+    return frozenset(normalize_resource(resource_url(url)) for url in urls if url)
+
+
 def same_resource(value, base_url):
     """Whether a client's ``resource`` parameter names this MCP endpoint
     (a trailing slash aside)."""

@@ -161,6 +161,9 @@ class OdooRequestValidator(RequestValidator):
             return False
         if not row._is_live():
             return False
+        resource = request._params.get("resource")  # RFC 8707 §2.2: a refresh may only keep its audience
+        if resource is not None and oauth.normalize_resource(resource) != oauth.normalize_resource(row.resource):
+            return False
         request.mcp_refresh = row
         request.mcp_grant = row.grant_id
         request.user = row.grant_id.user_id

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from ..models.mcp_key_check import Rider
 from ..models.mcp_server import McpContext
 from ..models.mcp_session import MAX_SESSION_ID
-from ..protocol import errors, jsonrpc, notifications, revisions, stateless
+from ..protocol import errors, jsonrpc, notifications, oauth, revisions, stateless
 from . import input_loop, recent_writes, replica, streams
 
 _logger = logging.getLogger(__name__)
@@ -197,7 +197,9 @@ class Exchange:
         rider = Rider(Sessions._row_sql(session_id)) if session_id and len(session_id) <= MAX_SESSION_ID else None
         try:
             self.key, facts = self.env["mcp.api.key"].sudo()._authenticate_request(
-                token or None, self.ip, self.settings, rider)
+                token or None, self.ip, self.settings, rider, self.accepted_resources())
+        except errors.Unauthorized as exc:
+            self.refuse_audited(exc if token else errors.NoCredentials(exc.message))
         except errors.McpError as exc:
             self.refuse_audited(exc)
         if rider is not None:
@@ -206,6 +208,13 @@ class Exchange:
         recent_writes.mark_on_commit(self.env.cr, token, self.httprequest)
         self.user_env = self.key._mcp_env(self.env, facts)
         return self.key
+
+    def accepted_resources(self):
+        """The ``resource`` values an OAuth access token may carry at this
+        request: the canonical MCP URL (``web.base.url``) and the one of the
+        scheme and host the request came to (``proxy_mode``: as the proxy's
+        ``X-Forwarded-*`` headers say), see ``oauth.accepted_resources``."""
+        return oauth.accepted_resources(self.env["mcp.settings"]._base_url(), self.httprequest.host_url)
 
     def refuse_audited(self, exc):
         """Refuse with ``exc`` and write the audit row of a refused request:

@@ -10,8 +10,10 @@ def make_client(env, **vals):
     return env["mcp.oauth.client"].sudo().create(vals)
 
 
-def make_grant(env, client, user, scope="write", resource="http://localhost:8069/mcp"):
-    """The grant ``user`` gave ``client`` on the consent page."""
+def make_grant(env, client, user, scope="write", resource=None):
+    """The grant ``user`` gave ``client`` on the consent page, for
+    ``resource`` (default: this server's MCP URL, from ``web.base.url``)."""
+    resource = resource or env["mcp.settings"]._base_url() + "/mcp"
     return env["mcp.oauth.grant"]._create_for_consent(client, user, scope, resource, "claude.ai")
 
 
@@ -19,4 +21,5 @@ def issue_access_token(env, grant, ttl=3600):
     """A fresh access token of ``grant``: ``(row, plaintext)``."""
     Tokens = env["mcp.oauth.token"]
     secret = Tokens._new_secret("access")
-    return Tokens._issue("access", secret, grant, ttl, scope=" ".join(SCOPES_OF[grant.key_id.scope])), secret
+    return Tokens._issue("access", secret, grant, ttl, scope=" ".join(SCOPES_OF[grant.key_id.scope]),
+                         resource=grant.resource), secret

@@ -150,8 +150,9 @@ class TestDispatcher(DispatcherCase):
             return [tool["name"] for tool in send(key, "tools/list", {})["result"]["tools"]]
 
         def instructions(key):
-            return send(key, "initialize", {"protocolVersion": REVISION, "capabilities": {},
-                                            "clientInfo": {"name": "odoo tests", "version": "1"}})["result"]["instructions"]
+            result = send(key, "initialize", {"protocolVersion": REVISION, "capabilities": {},
+                                              "clientInfo": {"name": "odoo tests", "version": "1"}})["result"]
+            return result["instructions"]
 
         self.assertEqual(listed(self.key_read), read_tools)
         self.assertEqual(listed(self.key_write), sorted(read_tools + write_tools))
@@ -322,6 +323,8 @@ class TestDispatcher(DispatcherCase):
         cases = [
             (errors.Unauthorized("Invalid API key"), errors.UNAUTHORIZED, 401,
              (("WWW-Authenticate", oauth.www_authenticate(self.env["mcp.settings"]._base_url())),)),
+            (errors.NoCredentials("Invalid API key"), errors.UNAUTHORIZED, 401,
+             (("WWW-Authenticate", oauth.www_authenticate(self.env["mcp.settings"]._base_url(), error=None)),)),
             (errors.RateLimited("Too many requests", retry_after=12.5), errors.RATE_LIMITED, 429,
              (("Retry-After", "12"),)),
             (errors.ServiceUnavailable("down", retry_after=5), errors.INTERNAL_ERROR, 503, (("Retry-After", "5"),)),

@@ -82,7 +82,8 @@ class TestHttpTransport(HttpCase):
         ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         response = self.post(ping, token=False)
         self.assertEqual(response.status_code, 401)
-        self.assertEqual(response.headers["WWW-Authenticate"], oauth.www_authenticate(self.env["mcp.settings"]._base_url()))
+        self.assertEqual(response.headers["WWW-Authenticate"],
+                         oauth.www_authenticate(self.env["mcp.settings"]._base_url(), error=None))
         self.assertEqual(response.json()["error"]["code"], errors.UNAUTHORIZED)
         response = self.post(ping, session="no-such-session")
         self.assertEqual(response.status_code, 404)

@@ -160,7 +160,8 @@ class TestOauthFlow(HttpCase):
         self.assertEqual(response.status_code, 401)
         self.assertEqual(response.json()["error"]["code"], errors.UNAUTHORIZED)
         # another client cannot revoke it; its own client revokes the grant with the refresh token
-        self.url_open("/oauth/revoke", data={"token": tokens["refresh_token"], "client_id": self.other_client.client_id})
+        self.url_open("/oauth/revoke", data={"token": tokens["refresh_token"],
+                                             "client_id": self.other_client.client_id})
         self.assertEqual(self.token(grant_type="refresh_token", refresh_token=tokens["refresh_token"],
                                     client_id=self.client.client_id).status_code, 200)
 
@@ -168,7 +169,8 @@ class TestOauthFlow(HttpCase):
     def test_pkce_is_required_and_s256_only(self):
         self.authenticate("mcp_oauth_user", "mcp_oauth_user")
         _verifier, challenge = pkce()
-        for extra, description in (({"code_challenge": None, "code_challenge_method": None}, "Code challenge required."),
+        for extra, description in (({"code_challenge": None, "code_challenge_method": None},
+                                    "Code challenge required."),
                                    ({"code_challenge_method": "plain"}, "Transform algorithm not supported."),
                                    ({"code_challenge_method": None}, "Transform algorithm not supported.")):
             query = self.redirected(self.authorize(self.params(challenge, **extra)))
@@ -187,6 +189,33 @@ class TestOauthFlow(HttpCase):
                               "invalid_request")
         code, verifier = self.code()
         self.assertTokenError(self.exchange(code, verifier, resource="https://other.example/mcp"), "invalid_grant")
+
+    def test_expired_code_is_refused(self):
+        code, verifier = self.code()
+        row = self.env["mcp.oauth.token"]._lookup("code", code)
+        self.assertLessEqual((row.expires_at - row.create_date).total_seconds(), 61, "oauth_code_ttl: 60 s")
+        row.sudo().write({"expires_at": "2000-01-01 00:00:00"})
+        self.assertTokenError(self.exchange(code, verifier), "invalid_grant")
+
+    def test_access_token_lifetime_is_the_setting(self):
+        self.env["ir.config_parameter"].sudo().set_param("mcp_bridge.oauth_access_token_ttl", "120")
+        code, verifier = self.code()
+        tokens = self.exchange(code, verifier).json()
+        self.assertEqual(tokens["expires_in"], 120)
+        row = self.env["mcp.oauth.token"]._lookup("access", tokens["access_token"])
+        self.assertLessEqual((row.expires_at - row.create_date).total_seconds(), 121)
+        self.assertEqual(row.resource, self.base + "/mcp", "bound to the MCP resource")
+
+    def test_refresh_keeps_its_resource(self):
+        code, verifier = self.code()
+        first = self.exchange(code, verifier).json()
+        self.assertTokenError(self.token(grant_type="refresh_token", refresh_token=first["refresh_token"],
+                                         client_id=self.client.client_id, resource="https://other.example/mcp"),
+                              "invalid_grant")
+        response = self.token(grant_type="refresh_token", refresh_token=first["refresh_token"],
+                              client_id=self.client.client_id, resource=self.base + "/mcp")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.mcp(response.json()["access_token"]).status_code, 200)
 
     # -- the authorization request ---------------------------------------------
     def test_bad_client_or_redirect_uri_is_a_page_never_a_redirect(self):
@@ -258,8 +287,8 @@ class TestOauthFlow(HttpCase):
             response = self.register({"redirect_uris": uris})
             self.assertEqual(response.status_code, 400, uris)
             self.assertEqual(response.json()["error"], "invalid_redirect_uri", uris)
-        self.assertEqual(self.register({"redirect_uris": [REDIRECT], "grant_types": ["client_credentials"]}).json()["error"],
-                         "invalid_client_metadata")
+        refused = self.register({"redirect_uris": [REDIRECT], "grant_types": ["client_credentials"]})
+        self.assertEqual(refused.json()["error"], "invalid_client_metadata")
         self.env["ir.config_parameter"].sudo().set_param("mcp_bridge.oauth_dcr_enabled", "False")
         self.assertEqual(self.register({"redirect_uris": [REDIRECT]}).status_code, 404)
 

@@ -212,10 +212,11 @@ class TestOauthUiTours(HttpCase):
         self.assertEqual(self.mcp_initialize(other_token).status_code, 200)
 
     def test_consent_tour(self):
-        """The whole flow in the browser: a logged-in user opens the app's
-        authorization request, chooses read-only and clicks Allow on the
-        consent page, lands on the app's redirect URI (Connected Apps here)
-        and revokes the new grant."""
+        """The whole flow in the browser: nobody logged in, the app's
+        authorization request sends the browser to Odoo's login page, the
+        user logs in, chooses read-only and clicks Allow on the consent page,
+        lands on the app's redirect URI (Connected Apps here) and revokes the
+        new grant."""
         if not hasattr(self.env["mcp.oauth.server"], "_authorize"):
             self.skipTest("the /oauth/authorize endpoint is not in this build")
         landing = "/odoo/action-mcp_bridge.action_mcp_oauth_grant"
@@ -227,7 +228,7 @@ class TestOauthUiTours(HttpCase):
             "redirect_uri": self.base_url() + landing, "scope": "mcp:read mcp:write",
             "code_challenge": challenge, "code_challenge_method": "S256",
             "resource": self.env["mcp.settings"]._base_url() + "/mcp"})
-        self.start_tour("/oauth/authorize?" + query, "mcp_bridge_consent_tour", login="admin")
+        self.start_tour("/oauth/authorize?" + query, "mcp_bridge_consent_tour", login=None)
         grant = self.env["mcp.oauth.grant"].search([("client_id", "=", client.id)])
         self.assertEqual(len(grant), 1, "Allow created one grant")
         self.assertEqual((grant.user_id, grant.scope), (self.env.ref("base.user_admin"), "read"))

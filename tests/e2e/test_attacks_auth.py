@@ -23,11 +23,14 @@ def fresh_ip():
     return "127.0.0.%d" % next(_addresses)
 
 
-def assert_unauthorized(response):
-    """HTTP 401 + WWW-Authenticate + the one JSON-RPC error that says nothing more."""
+def assert_unauthorized(response, token_sent=True):
+    """HTTP 401 + WWW-Authenticate + the one JSON-RPC error that says nothing
+    more (``token_sent``: the challenge's ``error="invalid_token"``, which a
+    request without a bearer token does not get, RFC 6750 §3.1)."""
     assert response.status_code == 401, (response.status_code, response.text)
     challenge = response.headers["WWW-Authenticate"]
-    assert challenge.startswith('Bearer realm="mcp", error="invalid_token", resource_metadata="http'), challenge
+    error = ' error="invalid_token",' if token_sent else ""
+    assert challenge.startswith(f'Bearer realm="mcp",{error} resource_metadata="http'), challenge
     assert challenge.endswith('/.well-known/oauth-protected-resource/mcp", scope="mcp:read mcp:write"'), challenge
     assert response.json() == {"jsonrpc": "2.0", "id": None,
                                "error": {"code": UNAUTHORIZED, "message": MSG_INVALID_KEY}}
@@ -60,7 +63,7 @@ def test_forged_tokens_are_401(threaded_server, e2e_keys):
         assert_unauthorized(post_initialize(threaded_server, forged, fresh_ip()))
     ip = fresh_ip()
     response = post_initialize(threaded_server, None, ip, Authorization=f"Basic {good}")
-    assert_unauthorized(response)
+    assert_unauthorized(response, token_sent=False)
     assert post_initialize(threaded_server, good, ip).status_code == 200
 
 
@@ -86,8 +89,17 @@ for name, value in {"lockout_threshold": 3, "lockout_window": 300, "lockout_dura
     params.set_param("mcp_bridge." + name, str(value))
 Key = env["mcp.api.key"].sudo()
 admin = env.ref("base.user_admin")
-tokens = {name: Key._generate_key({"name": "limits " + name, "user_id": admin.id, "scope": "read"})[1]
-          for name in ("lockout_good", "rate", "rate_other")}
+names = ("lockout_good", "rate", "rate_other")
+tokens = {"key": {name: Key._generate_key({"name": "limits " + name, "user_id": admin.id, "scope": "read"})[1]
+                  for name in names}, "oauth": {}}
+# the same as OAuth grants of an app, each with an access token for this server's MCP URL
+app = env["mcp.oauth.client"].sudo().create({"name": "limits app", "redirect_uris": "https://claude.ai/cb"})
+resource = env["mcp.settings"]._base_url() + "/mcp"
+Tokens = env["mcp.oauth.token"].sudo()
+for name in names:
+    grant = env["mcp.oauth.grant"]._create_for_consent(app, admin, "read", resource, "claude.ai")
+    tokens["oauth"][name] = Tokens._new_secret("access")
+    Tokens._issue("access", tokens["oauth"][name], grant, 3600, scope="mcp:read", resource=resource)
 env.cr.commit()
 print("OUT_BEGIN" + json.dumps(tokens) + "OUT_END")
 """
@@ -102,24 +114,34 @@ def limits(e2e_conf):
         yield server, tokens, copy
 
 
-def test_lockout_after_failures_then_released(limits):
-    """3 bad keys from one address ⇒ that address gets 429 even with a good
-    key (others do not) until the lockout passes; then the good key works."""
+#: a well-formed token of each kind that no credential has
+UNKNOWN_TOKENS = {"key": "mcp_0000000bad" + "x" * 43, "oauth": "mcpat_" + "x" * 43}
+
+
+@pytest.mark.parametrize("kind", ["key", "oauth"])
+def test_lockout_after_failures_then_released(limits, kind):
+    """3 bad keys (access tokens) from one address ⇒ that address gets 429
+    even with a good one (others do not) until the lockout passes; then the
+    good one works."""
     server, tokens, _copy = limits
-    ip, other = "127.0.0.200", "127.0.0.201"
+    tokens = tokens[kind]
+    ip, other = ("127.0.0.200", "127.0.0.201") if kind == "key" else ("127.0.0.202", "127.0.0.203")
     for _attempt in range(3):
-        assert_unauthorized(post_initialize(server, "mcp_0000000bad" + "x" * 43, ip))
+        assert_unauthorized(post_initialize(server, UNKNOWN_TOKENS[kind], ip))
     retry = assert_rate_limited(post_initialize(server, tokens["lockout_good"], ip), MSG_LOCKED_OUT, 10)
     assert post_initialize(server, tokens["lockout_good"], other).status_code == 200
     time.sleep(retry + 0.5)
     assert post_initialize(server, tokens["lockout_good"], ip).status_code == 200
 
 
-def test_rate_limit_per_key(limits):
-    """The 6th request of a key within a minute ⇒ 429 + Retry-After; another key
-    is not affected; once the window is over the key works again."""
+@pytest.mark.parametrize("kind", ["key", "oauth"])
+def test_rate_limit_per_key(limits, kind):
+    """The 6th request of a key (an OAuth grant) within a minute ⇒ 429 +
+    Retry-After; another key is not affected; once the window is over the
+    key works again."""
     server, tokens, copy = limits
-    ip = "127.0.0.210"
+    tokens = tokens[kind]
+    ip = "127.0.0.210" if kind == "key" else "127.0.0.212"
     for _request in range(5):
         assert post_initialize(server, tokens["rate"], ip).status_code == 200
     assert_rate_limited(post_initialize(server, tokens["rate"], ip), MSG_RATE_LIMITED, 60)

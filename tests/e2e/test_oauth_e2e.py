@@ -7,7 +7,9 @@ authorization server metadata → dynamic registration (or its client ID
 metadata document, CIMD) → PKCE S256 → Odoo's login page → consent →
 code → tokens → tools; then a refresh (the client's clock moved past the
 access token's expiry), revocation (RFC 7009) and the 401 after it. No
-code or token may reach the server log, which runs at DEBUG.
+code or token may reach the server log, which runs at DEBUG, nor the
+database (a dump of it). Client metadata documents Odoo must refuse are
+answered by its error page, never a redirect.
 
 The servers run on a copy of the e2e database whose ``web.base.url`` is
 the server's own URL (the issuer and resource the SDK checks), with the
@@ -27,12 +29,13 @@ import threading
 import time
 
 import pytest
+import requests
 from mcp import ClientSession
 from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamablehttp_client
 from mcp.shared.auth import OAuthClientMetadata
 
-from .attack_helpers import copy_database, drop_database, sql
+from .attack_helpers import copy_database, drop_database, dump_database_text, sql
 from .clients import VENV_MCP2_PYTHON
 from .harness import OdooServer, free_port
 from .oauth_helpers import (
@@ -45,6 +48,8 @@ from .oauth_helpers import (
 )
 
 REDIRECT_URI = f"http://127.0.0.1:{free_port()}/callback"  # never listened on: the test reads the Location
+#: metadata documents Odoo must refuse: over 5 KB, slower than 5 s, naming another client_id, redirected
+BAD_DOCUMENTS = ("/big.json", "/slow.json", "/mismatch.json", "/redirect.json")
 SEARCH = {"model": "res.partner", "fields": ["name"], "limit": 3}
 MCP2_OAUTH_SCRIPT = os.path.join(os.path.dirname(__file__), "mcp2_oauth_client.py")
 
@@ -65,6 +70,8 @@ class CimdServer:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 owner.hits += 1
+                if self.path in BAD_DOCUMENTS:
+                    return owner.bad_document(self)
                 body = json.dumps(owner.document()).encode()
                 self.send_response(200 if self.path == "/oauth/client.json" else 404)
                 self.send_header("Content-Type", "application/json")
@@ -87,6 +94,37 @@ class CimdServer:
         return {"client_id": self.url, "client_name": "E2E CIMD App", "redirect_uris": [REDIRECT_URI],
                 "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
                 "token_endpoint_auth_method": "none"}
+
+    def bad_document(self, handler):
+        """Answer one of the ``BAD_DOCUMENTS``."""
+        url = f"https://127.0.0.1:{self.port}{handler.path}"
+        document = dict(self.document(), client_id=url)
+        if handler.path == "/big.json":
+            document["padding"] = "x" * 6000
+        elif handler.path == "/mismatch.json":
+            document["client_id"] = self.url  # another document's URL
+        elif handler.path == "/slow.json":
+            handler.send_response(200)
+            handler.end_headers()
+            try:
+                for _second in range(8):
+                    handler.wfile.write(b" ")
+                    handler.wfile.flush()
+                    time.sleep(1)
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):  # Odoo gave up, as it should
+                pass
+            return
+        elif handler.path == "/redirect.json":
+            handler.send_response(302)
+            handler.send_header("Location", self.url)
+            handler.end_headers()
+            return
+        body = json.dumps(document).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
 
     def stop(self):
         self.httpd.shutdown()
@@ -265,14 +303,25 @@ def assert_revocation(server, report, db):
     assert live_grants(db, client_id) == []
 
 
-def assert_no_secret_logged(server, report):
-    log = server.log_text()
-    assert "DEBUG" in log  # the log is real and verbose
+def flow_secrets(report):
+    """Every code and token the flow's client received."""
     secrets_seen = [redirect.query["code"] for redirect in report["redirects"]]
     for tokens in report["tokens"]:
         secrets_seen += [tokens["access_token"], tokens["refresh_token"]]
-    leaked = [secret[:10] for secret in secrets_seen if secret in log]
+    return secrets_seen
+
+
+def assert_no_secret_logged(server, report, db):
+    """No code or token of the flow in the server's (DEBUG) log, nor
+    anywhere in a dump of the database (only their digests are stored)."""
+    log = server.log_text()
+    assert "DEBUG" in log  # the log is real and verbose
+    leaked = [secret[:10] for secret in flow_secrets(report) if secret in log]
     assert not leaked, f"secrets in {server.log_path}: {leaked}"
+    dump = dump_database_text(db)
+    assert "mcp_oauth_token" in dump  # the dump is real
+    stored = [secret[:10] for secret in flow_secrets(report) if secret in dump]
+    assert not stored, f"secrets in the database {db}: {stored}"
 
 
 @pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
@@ -285,7 +334,7 @@ def test_sdk_oauth_dcr(oauth_server, oauth_db, e2e_keys, sdk):
     assert "E2E SDK" in report["redirects"][0].consent_page
     assert_flow(oauth_server, report, person, oauth_db)
     assert_revocation(oauth_server, report, oauth_db)
-    assert_no_secret_logged(oauth_server, report)
+    assert_no_secret_logged(oauth_server, report, oauth_db)
 
 
 @pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
@@ -304,4 +353,25 @@ def test_sdk_oauth_cimd(oauth_server, oauth_db, e2e_keys, cimd, sdk):
     assert kind == [("cimd",)], kind
     assert_flow(oauth_server, report, person, oauth_db)
     assert_revocation(oauth_server, report, oauth_db)
-    assert_no_secret_logged(oauth_server, report)
+    assert_no_secret_logged(oauth_server, report, oauth_db)
+
+
+def test_bad_metadata_documents_are_refused_on_a_page(oauth_server, oauth_db, cimd):
+    """A client id whose metadata document is too large, too slow, names
+    another client_id, redirects, or lives on a private address: the
+    authorization request is answered by Odoo's error page (HTTP 400, never
+    a redirect to the app), and no client is made of it."""
+    challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"  # S256 of RFC 7636's example verifier
+    cases = [f"https://127.0.0.1:{cimd.port}{path}" for path in BAD_DOCUMENTS]
+    cases += ["https://10.1.2.3/client.json", "https://169.254.169.254/latest/meta-data", "https://192.168.1.1/c.json"]
+    for client_id in cases:
+        started = time.monotonic()
+        response = requests.get(oauth_server.url + "/oauth/authorize", allow_redirects=False, timeout=30, params={
+            "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI, "state": "s",
+            "code_challenge": challenge, "code_challenge_method": "S256", "resource": oauth_server.url + "/mcp"})
+        assert response.status_code == 400, (client_id, response.status_code, response.text[:300])
+        assert "Location" not in response.headers, client_id
+        assert "The app that sent you here is not known to this Odoo server." in response.text, client_id
+        assert time.monotonic() - started < 10, client_id  # the slow document was given up after 5 s
+    made = sql(oauth_db, "SELECT client_id FROM mcp_oauth_client WHERE client_id = ANY(%s)", (cases,))
+    assert made == [], made

@@ -78,6 +78,9 @@ tours.add("mcp_bridge_preferences_apps_tour", {
 
 tours.add("mcp_bridge_consent_tour", {
     steps: () => [
+        { content: "Nobody is logged in: Odoo's own login page", trigger: "form.oe_login_form input[name=login]", run: "edit admin" },
+        { trigger: "form.oe_login_form input[name=password]", run: "edit admin" },
+        { content: "Log in", trigger: "form.oe_login_form button[type=submit]", run: "click" },
         { content: "The consent page names the app", trigger: "h4:contains(Tour Consent App wants to access)" },
         { content: "Only reading", trigger: "input#access_read", run: "click" },
         { content: "Allow", trigger: "button[name=decision][value=allow]", run: "click" },

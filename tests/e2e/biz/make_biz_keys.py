@@ -15,7 +15,7 @@ salesman = Users.with_context(active_test=False).search([("login", "=", "biz_sal
         "base.group_user", "sales_team.group_sale_salesman", "account.group_account_invoice",
         "stock.group_stock_user")])],
 })
-AREAS = ("smoke", "wizards", "documents", "chatter", "people", "discovery", "create", "attached")
+AREAS = ("smoke", "wizards", "documents", "chatter", "people", "discovery", "create", "attached", "hidden")
 tokens = {}
 for area in AREAS:
     for who, user in (("admin", admin), ("salesman", salesman)):

@@ -4,12 +4,15 @@ every path refuses them the way it refuses a field of groups the user lacks,
 or leaves them out silently, for a plain user's key and an admin's; dotted
 paths from another model, related fields, method results and the schema
 included. The rule still lets the model be read."""
+import json
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..models.mcp_guard_rules import MSG_FIELD_DENIED, MSG_REPORT_RULE
 from ..protocol.errors import McpAccessDenied
 from ..protocol.tool_result import tool_result
+from ..tools import completion, resources
 from ..tools import preview as preview_tools
 from .tools_common import ToolsCase
 
@@ -173,6 +176,22 @@ class TestHiddenFields(ToolsCase):
             self.assertNotIn("unknown_fields", asked)
             suggestions = self.uenv["mcp.guard"].field_suggestions(self.uenv["res.partner"], "street_2")
             self.assertNotIn("street2", suggestions)
+
+    def test_resources_and_completion_leave_it_out(self):
+        for _key in self.each_key():
+            ctx = self.make_call({})
+            record = json.loads(resources.read_resource(
+                ctx, "odoo://record/res.partner/%d" % self.parent.id)["contents"][0]["text"])["record"]
+            self.assertEqual(record["phone"], "+32 2 555 01 02")
+            self.assertNotIn("email", json.dumps(record))
+            schema = resources.read_resource(ctx, "odoo://model/res.partner")["contents"][0]["text"]
+            self.assertIn('"street"', schema)
+            self.assertNotIn('"street2"', schema)
+            values = completion.complete(ctx, {"type": "ref/prompt", "name": "analyze_data"},
+                                         {"name": "groupby", "value": "stree"}, {"model": "res.partner"})[
+                "completion"]["values"]
+            self.assertIn("street", values)
+            self.assertNotIn("street2", values)
 
     # ------------------------------------------------------------------
     # writes

@@ -3,7 +3,8 @@
 
 Where a rule exists for a model, the operation must be ticked on it; where
 none exists, Odoo's ACLs decide. A rule only narrows what the key's user may
-already do: Odoo's ACLs and record rules are always checked too.
+already do: Odoo's ACLs and record rules are always checked too. Its hidden
+fields are never exposed to agents (``mcp_guard_hidden.py``).
 """
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError

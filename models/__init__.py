@@ -40,3 +40,4 @@ from . import mcp_server_subscriptions
 from . import ir_http
 from . import mcp_write_policy
 from . import mcp_approval
+from . import mcp_guard_hidden

@@ -3,7 +3,8 @@
 
 Where a rule exists for a model, the operation must be ticked on it; where
 none exists, Odoo's ACLs decide. A rule only narrows what the key's user may
-already do: Odoo's ACLs and record rules are always checked too.
+already do: Odoo's ACLs and record rules are always checked too. Its hidden
+fields are never exposed to agents (``mcp_guard_hidden.py``).
 """
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
@@ -41,6 +42,15 @@ class McpModelAccess(models.Model):
         "(other fields, related records), not only what this rule and the guard let through: with a rule on "
         "the model, reports stay refused unless this is ticked. Without a rule, the user's rights decide.")
 
+    hidden_field_ids = fields.Many2many(
+        "ir.model.fields", "mcp_model_access_hidden_field_rel", "rule_id", "field_id", string="Hidden Fields",
+        domain="[('model_id', '=', model_id), ('name', '!=', 'id')]",
+        help="Fields of this model agents never see, even with Read ticked: never returned, searched, sorted, "
+        "grouped, aggregated, exported, written, shown in a preview or in the schema, nor reached by a dotted "
+        "path from another model (e.g. partner_id.vat). Asking for one answers as for a field the user may not "
+        "read. A report prints what its template holds: with a rule, reports stay refused unless Allow Reports "
+        "is ticked.")
+
     write_policy = fields.Selection(
         WRITE_POLICIES, string="Write Policy", required=True, default="direct", help=WRITE_POLICY_HELP)
     write_policy_methods = fields.Char(string="Policy Methods", help=WRITE_POLICY_METHODS_HELP)
@@ -65,6 +75,18 @@ class McpModelAccess(models.Model):
                     "Model %(model)s is always blocked for MCP agents: no access rule can open it.",
                     model=rule.model_id.model,
                 ))
+
+    @api.constrains("model_id", "hidden_field_ids")
+    def _check_hidden_fields(self):
+        for rule in self:
+            for field in rule.hidden_field_ids:
+                if field.model_id != rule.model_id:
+                    raise ValidationError(_(
+                        "Hidden field %(field)s is not a field of model %(model)s.",
+                        field=field.name, model=rule.model_id.model,
+                    ))
+                if field.name == "id":
+                    raise ValidationError(_("The id of a record cannot be hidden."))
 
     @api.constrains("allowed_methods", "write_policy_methods")
     def _check_allowed_methods(self):
@@ -105,9 +127,19 @@ class McpModelAccess(models.Model):
     def _get_rules_map(self):
         """{model name: {'read': bool, 'create': bool, 'write': bool,
         'unlink': bool, 'methods': frozenset, 'reports': bool, 'policy': str,
-        'policy_methods': frozenset}} of the active rules (cached; cleared on
-        change)."""
+        'policy_methods': frozenset, 'hidden': frozenset}} of the active rules
+        (cached; cleared on change). ``hidden``: the names of the rule's
+        hidden fields."""
         self.flush_model()
+        self.env.cr.execute(
+            "SELECT a.model, f.name FROM mcp_model_access a"
+            "  JOIN mcp_model_access_hidden_field_rel rel ON rel.rule_id = a.id"
+            "  JOIN ir_model_fields f ON f.id = rel.field_id"
+            " WHERE a.active AND f.model = a.model"
+        )
+        hidden = {}
+        for model, fname in self.env.cr.fetchall():
+            hidden.setdefault(model, set()).add(fname)
         self.env.cr.execute(
             "SELECT model, perm_read, perm_create, perm_write, perm_unlink, allowed_methods, allow_reports,"
             "       write_policy, write_policy_methods"
@@ -116,7 +148,8 @@ class McpModelAccess(models.Model):
         return {
             model: {"read": bool(r), "create": bool(c), "write": bool(w), "unlink": bool(u),
                     "methods": frozenset(parse_list(methods)), "reports": bool(reports),
-                    "policy": policy or "direct", "policy_methods": frozenset(parse_list(policy_methods))}
+                    "policy": policy or "direct", "policy_methods": frozenset(parse_list(policy_methods)),
+                    "hidden": frozenset(hidden.get(model, ()))}
             for model, r, c, w, u, methods, reports, policy, policy_methods in self.env.cr.fetchall()
         }
 

@@ -56,9 +56,10 @@ class Duplicate(Tool):
         record = model.browse(source_id)
         # what the copy will create, overrides included, goes through the
         # guard's value checks as a create would (x2many commands into
-        # blocked models, links that would modify blocked records)
+        # blocked models, links that would modify blocked records); fields
+        # the rule hides are copied as Odoo copies them, never shown nor chosen
         for values in record.copy_data(default):
-            call.guard.check_values(model._name, values, call.key)
+            call.guard.check_values(model._name, call.guard.without_hidden(model._name, values), call.key)
         pending = call.env["mcp.write.policy"].gate(call, self.name, model, record, default)
         if pending is not None:
             return pending

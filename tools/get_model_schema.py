@@ -21,13 +21,18 @@ def model_schema(call, model, field_filter=None, include_help=True, compact=Fals
     the identity windows are open (its value is ``[id, name]``; find_user
     gives ids); selection values naming such a model are left out of
     ``selection`` (``guard.filter_selection``); Odoo's ``groups=``
-    restrictions apply through ``fields_get``. A required field says whether
+    restrictions apply through ``fields_get``, and the fields the model's
+    MCP access rule hides are left out the same way (not named anywhere). A required field says whether
     Odoo fills it in by default (``has_default``: ``default_get`` as the
     user). ``compact``: name, type, label, required, readonly, relation and
     selection only.
     """
     allowed = allowed_model_set(call)
     description = model.fields_get(allfields=field_filter or None, attributes=list(ATTRIBUTES))
+    # fields the model's MCP access rule hides are left out entirely (as
+    # fields_get leaves out those of groups the user lacks): not even named
+    secret = call.guard.hidden_fields(model._name)
+    description = {fname: info for fname, info in description.items() if fname not in secret}
     fields, blocked = [], []
     passed = set(filter_allowed_fields(call, model, description))
     users_shown = call.guard.identity_enabled()

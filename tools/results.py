@@ -11,7 +11,8 @@ def describe_result(call, model, value, hidden):
     ``[{id, display_name}]`` of the records the user may read; actions
     (``{"type": "ir.actions..."}``) on a model the key may not read reduced to
     their type; ``[id, name]`` pairs under a many2one field name of ``model``
-    lose the name when the key may not read the target model. ``hidden``
+    lose the name when the key may not read the target model; keys naming a
+    field the model's MCP access rule hides are left out. ``hidden``
     collects how many records were left out."""
     def on_records(recs):
         return _readable_records(call, recs, hidden)
@@ -23,14 +24,19 @@ def describe_result(call, model, value, hidden):
             verdicts[model_name] = bool(call.guard.unreadable_models(call.key, [model_name]))
         return verdicts[model_name]
 
-    return _filter_value(model, json_safe(value, on_records), hidden, unreadable, 0)
+    secret = call.guard.hidden_fields(model._name)
+    return _filter_value(model, json_safe(value, on_records), hidden, unreadable, 0, secret)
 
 
-def _filter_value(model, value, hidden, unreadable, depth):
+def _filter_value(model, value, hidden, unreadable, depth, secret=frozenset()):
+    """``value`` with the actions and many2one names described above
+    filtered, and every key naming a field of ``model`` that its MCP access
+    rule hides (``secret``) left out, at any depth: a method returning
+    ``read()`` dicts or onchange values never shows a hidden field."""
     if depth > MAX_DEPTH:
         return value
     if isinstance(value, list):
-        return [_filter_value(model, item, hidden, unreadable, depth + 1) for item in value]
+        return [_filter_value(model, item, hidden, unreadable, depth + 1, secret) for item in value]
     if not isinstance(value, dict):
         return value
     target = value.get("res_model")
@@ -40,11 +46,13 @@ def _filter_value(model, value, hidden, unreadable, depth):
         return {"type": value["type"], "hidden": True}
     result = {}
     for name, item in value.items():
+        if name in secret:
+            continue
         field = model._fields.get(name)
         if field is not None and field.type == "many2one" and isinstance(item, list) and len(item) == 2 \
                 and isinstance(item[0], int) and unreadable(field.comodel_name):
             item = [item[0], None]
-        result[name] = _filter_value(model, item, hidden, unreadable, depth + 1)
+        result[name] = _filter_value(model, item, hidden, unreadable, depth + 1, secret)
     return result
 
 

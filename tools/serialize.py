@@ -115,11 +115,13 @@ class RecordSerializer:
     ``hidden_comodels``: models whose records are given by id only (no
     display name), e.g. models the key may not read; ``user_names``: for
     ``res.users`` among them, a callable ``ids -> {id: name}`` giving the
-    names the key may see (``mcp.guard.user_names``).
+    names the key may see (``mcp.guard.user_names``); ``hidden_fields``:
+    fields of the model an MCP access rule hides (a monetary value then
+    names no currency taken from one of them).
     """
 
     def __init__(self, model, field_names, max_binary_bytes=DEFAULT_MAX_BINARY_BYTES,
-                 x2many_names=False, x2many_limit=100, hidden_comodels=(), user_names=None):
+                 x2many_names=False, x2many_limit=100, hidden_comodels=(), user_names=None, hidden_fields=()):
         self.model = model
         self.env = model.env
         self.fields = [model._fields[name] for name in field_names if name in model._fields]
@@ -128,6 +130,7 @@ class RecordSerializer:
         self.x2many_limit = x2many_limit
         self.hidden_comodels = set(hidden_comodels)
         self.user_names = user_names
+        self.hidden_fields = frozenset(hidden_fields)
         self.truncated = set()
         self._labels = {}
         self._user_names = {}
@@ -224,7 +227,7 @@ class RecordSerializer:
         if record is None:
             return None
         currency_field = field.get_currency_field(record)
-        if not currency_field or currency_field not in record._fields:
+        if not currency_field or currency_field not in record._fields or currency_field in self.hidden_fields:
             return None
         try:
             currency = record[currency_field]
@@ -291,6 +294,7 @@ def serialize_for_call(call, records, field_names, fetched=False):
         x2many_limit=max(1, int(settings.get("max_records") or 100)),
         hidden_comodels=hidden,
         user_names=call.guard.user_names,
+        hidden_fields=call.guard.hidden_fields(model._name),
     )
     rows = serializer.serialize(records, fetched=fetched)
     return rows, sorted(serializer.truncated)

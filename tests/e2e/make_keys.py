@@ -101,13 +101,26 @@ if not IrFields.search([("model", "=", "res.partner.category"), ("name", "=", "x
 category = env["res.partner.category"].sudo().search([("name", "=", "E2E Attack Category")], limit=1) \
     or env["res.partner.category"].sudo().create({"name": "E2E Attack Category"})  # noqa: F821
 # execute_method calls only view buttons by default: the suite's non-button
-# methods (address_get, find_or_create) are allowed by the partner rule, as an
-# admin would (every CRUD box ticked: the rule narrows nothing else).
+# methods (address_get, find_or_create, onchange_parent_id) are allowed by the
+# partner rule, as an admin would (every CRUD box ticked: the rule narrows
+# nothing else), which also hides street2 (tests/e2e/test_attacks_hidden.py).
 Rules = env["mcp.model.access"].sudo()  # noqa: F821
 if not Rules.search([("model", "=", "res.partner")]):
     Rules.create({"model_id": env["ir.model"]._get_id("res.partner"),  # noqa: F821
                   "perm_read": True, "perm_create": True, "perm_write": True, "perm_unlink": True,
-                  "allowed_methods": "address_get, find_or_create"})
+                  "allowed_methods": "address_get, find_or_create, onchange_parent_id",
+                  "hidden_field_ids": [(6, 0, IrFields._get("res.partner", "street2").ids)]})
+# a company whose street2 is hidden, and its contact (onchange_parent_id
+# returns the company's address values)
+hidden_co = Partner.search([("name", "=", "E2E Hidden Co")], limit=1) or Partner.create({
+    "name": "E2E Hidden Co", "is_company": True, "street": "1 Open Street", "street2": "E2E-HIDDEN-STREET2",
+    "city": "Brussels", "zip": "1000"})
+hidden_contact = Partner.search([("name", "=", "E2E Hidden Contact")], limit=1) or Partner.create({
+    "name": "E2E Hidden Contact", "type": "contact", "parent_id": hidden_co.id})
+specs.update({
+    "attack_hidden_admin": {"user_id": admin.id, "scope": "write"},
+    "attack_hidden_employee": {"user_id": employee.id, "scope": "write"},
+})
 env["ir.config_parameter"].sudo().set_param("mcp_bridge.allowed_origins", "http://allowed.example")  # noqa: F821
 # The whole e2e suite talks from 127.0.0.1 and sends well over 10 bad keys in
 # 5 minutes on purpose: with the default lockout threshold 127.0.0.1 would get
@@ -172,5 +185,6 @@ print(json.dumps({"tokens": tokens, "key_ids": key_ids, "oauth_tokens": oauth_to
                             "inactive": inactive_user.id, "company_b_manager": user_b_manager.id},
                   "records": {"secret_a_partner": secret_a.id, "category": category.id,
                               "admin_partner": admin.partner_id.id, "employee_partner": employee.partner_id.id,
-                              "company_b_partner": company_b.partner_id.id}}))
+                              "company_b_partner": company_b.partner_id.id,
+                              "hidden_co": hidden_co.id, "hidden_contact": hidden_contact.id}}))
 print("MCP_KEYS_END")

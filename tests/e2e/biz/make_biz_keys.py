@@ -16,7 +16,7 @@ salesman = Users.with_context(active_test=False).search([("login", "=", "biz_sal
         "stock.group_stock_user")])],
 })
 AREAS = ("smoke", "wizards", "documents", "chatter", "people", "discovery", "create", "attached", "tasks",
-         "approvals")
+         "approvals", "hidden")
 tokens = {}
 for area in AREAS:
     for who, user in (("admin", admin), ("salesman", salesman)):

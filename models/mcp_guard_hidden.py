@@ -1,0 +1,99 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""The guard's rule about fields an admin hides: the *Hidden Fields* of a
+model's MCP access rule (``mcp.model.access.hidden_field_ids``).
+
+A hidden field is refused on every path exactly like a field of groups the
+user lacks (``McpAccessDenied`` reason 'field', the same message): it is
+not accessible (:meth:`_field_accessible`, which the field lists, paths,
+domains, orders, groupbys, aggregates, values and suggestions ask), so a
+default field list, a preview, a tracking value or a schema silently leaves
+it out, and a dotted path passing through or ending in it (``partner_id.vat``
+from ``sale.order``) is refused hop by hop. A related field reading through
+or from a hidden field is refused the same way (:meth:`_check_related`).
+The tools that return what Odoo computed (``execute_method`` results, the
+fields ``get_model_schema`` describes, the values ``duplicate`` copies) ask
+:meth:`hidden_fields`. The names come with the cached rules
+(``_get_rules``), cleared whenever a rule changes.
+"""
+from odoo import api, models
+
+from ..protocol.errors import McpAccessDenied
+from .mcp_guard_links import _strings
+from .mcp_guard_rules import MSG_FIELD_DENIED
+
+#: x2many commands whose third element is a values dict of the comodel.
+_VALUES_COMMANDS = (0, 1)
+
+
+class McpGuardHidden(models.AbstractModel):
+    _inherit = "mcp.guard"
+
+    @api.model
+    def hidden_fields(self, model_name):
+        """Names of the fields of ``model_name`` that its active MCP access
+        rule hides from agents (a frozenset, empty without a rule)."""
+        rule = self._get_rules().get(model_name)
+        return rule["hidden"] if rule else frozenset()
+
+    def _field_accessible(self, field):
+        return super()._field_accessible(field) and field.name not in self.hidden_fields(field.model_name)
+
+    def _check_related(self, model, field, key, path, extra):
+        """Also refuse a related field whose chain passes through or ends in
+        a hidden field (reason 'field', naming the related field only)."""
+        super()._check_related(model, field, key, path, extra)
+        related = field.related
+        if not related:
+            return
+        current = model
+        for hop in related.split(".") if isinstance(related, str) else list(related):
+            hop_field = current._fields.get(hop)
+            if hop_field is None:
+                return
+            if hop_field.name in self.hidden_fields(current._name):
+                raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=field.name, model=model._name),
+                                      data={"model": model._name, "field": field.name, "reason": "field"})
+            if not hop_field.relational:
+                return
+            current = self.env[hop_field.comodel_name]
+
+    @api.model
+    def check_method(self, model_name, method, key, args=None, kwargs=None):
+        """Also refuse a method argument naming a hidden field of the model
+        (a string such as ``get_field_translations("vat")``, at any depth),
+        as the field itself is refused; keyword arguments named like a field
+        are checked as values (``tools/execute_method.field_kwargs``)."""
+        model = super().check_method(model_name, method, key, args, kwargs)
+        secret = self.hidden_fields(model_name)
+        if secret:
+            for text in _strings([args or [], list((kwargs or {}).values())]):
+                if text in secret:
+                    raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=text, model=model_name),
+                                          data={"model": model_name, "field": text, "reason": "field"})
+        return model
+
+    @api.model
+    def without_hidden(self, model_name, values):
+        """``values`` (a create/write dict that Odoo built, not the agent:
+        ``copy_data``) without the fields the rules hide, in nested x2many
+        values too, so that the guard's checks of the rest do not refuse
+        what Odoo copies by itself."""
+        if not isinstance(values, dict):
+            return values
+        model = self.env[model_name]
+        secret = self.hidden_fields(model_name)
+        result = {}
+        for fname, value in values.items():
+            if fname in secret:
+                continue
+            field = model._fields.get(fname)
+            if field is not None and field.type in ("one2many", "many2many") and isinstance(value, (list, tuple)):
+                value = [self._command_without_hidden(field.comodel_name, command) for command in value]
+            result[fname] = value
+        return result
+
+    def _command_without_hidden(self, comodel_name, command):
+        if isinstance(command, (list, tuple)) and len(command) == 3 and command[0] in _VALUES_COMMANDS \
+                and isinstance(command[2], dict):
+            return type(command)((command[0], command[1], self.without_hidden(comodel_name, command[2])))
+        return command

@@ -114,7 +114,8 @@ class McpApiKey(models.Model):
     revoked_at = fields.Datetime(readonly=True, copy=False)
     oauth_grant_id = fields.Many2one(
         "mcp.oauth.grant", string="OAuth Grant", readonly=True, copy=False, index="btree_not_null",
-        ondelete="cascade", help="Set for the credential of an app connected by OAuth: its access tokens act as this key.")
+        ondelete="cascade",
+        help="Set for the credential of an app connected by OAuth: its access tokens act as this key.")
     oauth_client_id = fields.Many2one(related="oauth_grant_id.client_id", string="OAuth App")
     rotated_at = fields.Datetime(readonly=True, copy=False)
     key_index = fields.Char(
@@ -187,7 +188,8 @@ class McpApiKey(models.Model):
             try:
                 parse_networks(key.allowed_ips)
             except ValueError as error:
-                raise ValidationError(_("Invalid IP address or network in Allowed IPs: %(error)s", error=error)) from None
+                raise ValidationError(
+                    _("Invalid IP address or network in Allowed IPs: %(error)s", error=error)) from None
 
     @api.constrains("user_id", "company_ids")
     def _check_user_companies(self):

@@ -202,7 +202,8 @@ class McpApproval(models.Model):
         """Remove the to-dos of decided requests (activities an approver
         planned on them by hand, when Discuss is installed)."""
         if "mail.activity" in self.env:
-            self.env["mail.activity"].sudo().search([("res_model", "=", self._name), ("res_id", "in", self.ids)]).unlink()
+            self.env["mail.activity"].sudo().search(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)]).unlink()
 
     def _audit(self, rpc_method, key, outcome, code=0):
         for approval in self:

@@ -209,7 +209,7 @@ _ORDER_TERM_RE = re.compile(
     r"(?:\s+(?P<direction>asc|desc))?(?:\s+nulls\s+(?P<nulls>first|last))?\s*$",
     re.IGNORECASE,
 )
-_GROUPBY_RE = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?::(?P<granularity>[a-z_]+))?$")
+_GROUPBY_RE = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?::(?P<granularity>[a-z_]+))?$")  # noqa: E501 (one message / pattern, kept whole)
 
 # ----------------------------------------------------------------------
 # Messages (exact formats; %-style named placeholders)
@@ -226,13 +226,13 @@ MSG_BAD_MODEL_NAME = _lt("Invalid model name: a model is a string such as 'res.p
 MSG_UNKNOWN_FIELD = _lt("Unknown field '%(field)s' on model '%(model)s'.")
 MSG_FIELD_DENIED = _lt("Field '%(field)s' of model '%(model)s' is not accessible.")
 MSG_PATH_DENIED = _lt("Path '%(path)s' reaches model '%(model)s', which is not accessible.")
-MSG_PATH_NOT_RELATIONAL = _lt("Field '%(field)s' of model '%(model)s' is not relational: path '%(path)s' cannot continue.")
+MSG_PATH_NOT_RELATIONAL = _lt("Field '%(field)s' of model '%(model)s' is not relational: path '%(path)s' cannot continue.")  # noqa: E501 (one message / pattern, kept whole)
 MSG_BAD_PATH = _lt("Invalid field path %(path)r: use field names joined by dots (e.g. 'partner_id.name').")
 MSG_BAD_FIELDS = _lt("'fields' must be a list of field names.")
 MSG_DOMAIN_NOT_LIST = _lt("A domain must be a list of conditions, e.g. [[\"name\", \"ilike\", \"abc\"]].")
 MSG_DOMAIN_BAD_TERM = _lt("Invalid domain element %(term)s: use [field, operator, value] or one of '&', '|', '!'.")
 MSG_DOMAIN_BAD_OPERATOR = _lt("Invalid domain operator %(operator)r in %(term)s. Valid operators: %(operators)s.")
-MSG_DOMAIN_BAD_VALUE = _lt("Invalid value in domain term %(term)s: use a string, number, boolean, null or a list of those.")
+MSG_DOMAIN_BAD_VALUE = _lt("Invalid value in domain term %(term)s: use a string, number, boolean, null or a list of those.")  # noqa: E501 (one message / pattern, kept whole)
 MSG_DOMAIN_ARITY = _lt("Malformed domain: operator '%(operator)s' lacks operands (prefix notation: ['|', A, B]).")
 MSG_DOMAIN_TOO_COMPLEX = _lt("The domain is too large or too deeply nested.")
 MSG_DOMAIN_ID_ONLY = _lt("Field '%(field)s' of model '%(model)s' points to '%(comodel)s', which is not accessible:"
@@ -241,7 +241,7 @@ MSG_BAD_ORDER = _lt("Invalid order %(order)r: use comma-separated 'field [asc|de
                  " e.g. 'date desc, id'.")
 MSG_ORDER_NOT_STORED = _lt("Cannot sort on field '%(field)s' of model '%(model)s': it is not stored.")
 MSG_BAD_GROUPBY = _lt("Invalid groupby %(groupby)r: use 'field' or 'date_field:day|week|month|quarter|year'.")
-MSG_BAD_GRANULARITY = _lt("Granularity '%(granularity)s' is only allowed on date and datetime fields ('%(field)s' is not one).")
+MSG_BAD_GRANULARITY = _lt("Granularity '%(granularity)s' is only allowed on date and datetime fields ('%(field)s' is not one).")  # noqa: E501 (one message / pattern, kept whole)
 MSG_BAD_AGGREGATE = _lt("Invalid aggregate %(spec)r: use 'field:function' with function in %(functions)s.")
 MSG_UNKNOWN_AGGREGATE = _lt("Unknown aggregate function %(function)r in %(spec)r; use one of: %(functions)s.")
 MSG_AGGREGATE_NOT_NUMERIC = _lt("%(function)s needs a numeric field; '%(field)s' is %(type)s.")
@@ -258,13 +258,13 @@ MSG_IDENTITY_CLOSED = _lt("Users are not available through MCP on this server (t
 MSG_METHOD_INVALID = _lt("Invalid method name %(method)r.")
 MSG_METHOD_DENIED = _lt("Method '%(method)s' of model '%(model)s' cannot be called through MCP.")
 MSG_METHOD_UNKNOWN = _lt("Model '%(model)s' has no public method '%(method)s'.")
-MSG_METHOD_NOT_OFFERED = _lt("Method '%(method)s' of model '%(model)s' is not one of its buttons: execute_method calls the"
+MSG_METHOD_NOT_OFFERED = _lt("Method '%(method)s' of model '%(model)s' is not one of its buttons: execute_method calls the"  # noqa: E501 (one message / pattern, kept whole)
                           " buttons of the model's views that you can see, the chatter and activity methods"
                           " (message_post, message_subscribe, message_unsubscribe, activity_schedule) and the methods"
                           " the model's MCP access rule allows.")
 MSG_METHOD_CALLABLE = _lt(" Methods you can call on '%(model)s': %(methods)s.")
 MSG_METHOD_POSITIONAL = _lt("Method '%(method)s' takes keyword arguments only (kwargs): %(kwargs)s.")
-MSG_METHOD_KWARG = _lt("Method '%(method)s' does not accept the argument '%(kwarg)s' through MCP; accepted: %(kwargs)s.")
+MSG_METHOD_KWARG = _lt("Method '%(method)s' does not accept the argument '%(kwarg)s' through MCP; accepted: %(kwargs)s.")  # noqa: E501 (one message / pattern, kept whole)
 MSG_METHOD_KWARG_VALUE = _lt("Invalid value for argument '%(kwarg)s' of '%(method)s': expected %(expected)s.")
 MSG_REPORT_RULE = _lt("The MCP model-access rule of '%(model)s' does not allow reports.")
 MSG_REPORT_NOT_OFFERED = _lt("'%(report)s' is not a PDF report of '%(model)s' that you may print.")
@@ -277,7 +277,7 @@ MSG_CONTEXT_NOT_OBJECT = _lt("'context' must be an object.")
 MSG_CONTEXT_COMPANIES = _lt("Companies %(companies)s are not allowed for this API key.")
 MSG_CONTEXT_BAD_COMPANIES = _lt("'allowed_company_ids' must be a list of company ids.")
 MSG_VALUES_NOT_OBJECT = _lt("Values must be an object mapping field names to values.")
-MSG_VALUES_COMMAND = _lt("Field '%(field)s' of model '%(model)s' only accepts links to existing records (commands 3, 4, 5, 6).")
+MSG_VALUES_COMMAND = _lt("Field '%(field)s' of model '%(model)s' only accepts links to existing records (commands 3, 4, 5, 6).")  # noqa: E501 (one message / pattern, kept whole)
 MSG_VALUES_WRITES_BLOCKED = _lt("Field '%(field)s' of model '%(model)s' cannot be set through MCP: it would modify"
                              " records of '%(comodel)s', which is not accessible.")
 
@@ -400,7 +400,7 @@ MAX_REDACTED_NAMES = 200
 MIN_REDACTED_NAME = 2
 #: At most this many refused ids are named in a link refusal.
 MAX_IDS_NAMED = 20
-MSG_LINK_REFUSED = _lt("Field '%(field)s' of model '%(model)s': no %(comodel)s record with id %(ids)s that you may use.")
+MSG_LINK_REFUSED = _lt("Field '%(field)s' of model '%(model)s': no %(comodel)s record with id %(ids)s that you may use.")  # noqa: E501 (one message / pattern, kept whole)
 MSG_RECORD_NOT_FOUND = _lt("No %(model)s record with id %(id)s.")
 
 # ----------------------------------------------------------------------

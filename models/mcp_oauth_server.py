@@ -211,8 +211,8 @@ class McpOauthServer(models.AbstractModel):
     @api.model
     def _register_client(self, httprequest):
         """Dynamic client registration (RFC 7591) of the JSON body of
-        ``httprequest`` (at most ``MAX_REGISTRATION_BODY`` bytes): 201 with the client's metadata (and its secret, once, for a
-        confidential client), 400 ``invalid_redirect_uri`` /
+        ``httprequest`` (at most ``MAX_REGISTRATION_BODY`` bytes): 201 with the
+        client's metadata (and its secret, once, for a confidential client), 400 ``invalid_redirect_uri`` /
         ``invalid_client_metadata``, or 429 over the registration bounds
         (``_registration_refusal``)."""
         settings = self.env["mcp.settings"]._get_settings()

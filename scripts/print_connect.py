@@ -84,7 +84,8 @@ def main():
     parser.add_argument("--url")
     parser.add_argument("--db")
     parser.add_argument("--key-file")
-    parser.add_argument("--readme", action="store_true", help="rewrite the client snippets of README.md and the Apps page, and exit")
+    parser.add_argument("--readme", action="store_true",
+                        help="rewrite the client snippets of README.md and the Apps page, and exit")
     args = parser.parse_args()
     if args.readme:
         write_readme()

@@ -258,7 +258,8 @@ def get_domain(call, model, key="domain"):
         try:
             value = json.loads(value)
         except ValueError:
-            raise ToolError("Argument %r must be a JSON array such as [[\"name\", \"ilike\", \"acme\"]]." % key) from None
+            raise ToolError(
+                "Argument %r must be a JSON array such as [[\"name\", \"ilike\", \"acme\"]]." % key) from None
     domain = call.guard.check_domain(model._name, value, call.key)
     for term in domain:
         if isinstance(term, tuple) and isinstance(term[0], str) and "." not in term[0]:

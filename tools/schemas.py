@@ -37,7 +37,8 @@ ORDER = {
 LIMIT = {
     "type": "integer",
     "minimum": 1,
-    "description": "Maximum number of results; default and cap: the server's max records setting (100 unless configured).",
+    "description": ("Maximum number of results; default and cap: the server's max records setting "
+                    "(100 unless configured)."),
 }
 OFFSET = {
     "type": "integer",

@@ -48,7 +48,8 @@ class Update(Tool):
         records = model.browse(ids)
         missing = sorted(set(ids) - set(call.guard.readable_ids(model._name, ids)))  # or hidden: one answer
         if missing:
-            raise ToolError("No %s record with id %s; nothing was updated." % (model._name, ", ".join(map(str, missing))),
+            raise ToolError("No %s record with id %s; nothing was updated." % (
+                model._name, ", ".join(map(str, missing))),
                             data={"model": model._name, "missing_ids": missing})
         values = check_values(call, records, opt_object(call.arguments, "values"), "write")
         pending = call.env["mcp.write.policy"].gate(call, self.name, model, records, values)

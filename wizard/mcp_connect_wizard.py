@@ -234,7 +234,8 @@ class McpConnectWizard(models.TransientModel):
                 self._mcp_http("DELETE", url, headers=session_headers)
         except requests.RequestException as error:
             _logger.info("MCP connect wizard: connection test to %s failed: %s", base_url, error)
-            return False, lines + [_("✘ Could not reach %(url)s: %(error)s", url=base_url, error=error.__class__.__name__)]
+            return False, lines + [
+                _("✘ Could not reach %(url)s: %(error)s", url=base_url, error=error.__class__.__name__)]
         except ValueError:
             return False, lines + [_("✘ %(url)s did not answer with JSON: is it this Odoo server?", url=base_url)]
         lines.append(_("Done in %(ms)s ms.", ms=int((time.monotonic() - started) * 1000)))

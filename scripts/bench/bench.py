@@ -665,8 +665,8 @@ def machine_line():
     import odoo.release
 
     load = os.getloadavg()
-    return (f"machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, Odoo {odoo.release.version}, "
-            f"load avg {load[0]:.2f} at start")
+    return (f"machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+            f"Odoo {odoo.release.version}, load avg {load[0]:.2f} at start")
 
 
 def main():

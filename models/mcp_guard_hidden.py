@@ -16,6 +16,7 @@ fields ``get_model_schema`` describes, the values ``duplicate`` copies) ask
 (``_get_rules``), cleared whenever a rule changes.
 """
 from odoo import api, models
+from odoo.osv import expression
 
 from ..protocol.errors import McpAccessDenied
 from .mcp_guard_links import _strings
@@ -34,6 +35,57 @@ class McpGuardHidden(models.AbstractModel):
         rule hides from agents (a frozenset, empty without a rule)."""
         rule = self._get_rules().get(model_name)
         return rule["hidden"] if rule else frozenset()
+
+    def _path_hidden(self, model_name, path):
+        """Whether dotted ``path`` from ``model_name`` passes through or ends
+        in a hidden field."""
+        current = self.env[model_name]
+        for hop in path.split("."):
+            if hop in self.hidden_fields(current._name):
+                return True
+            field = current._fields.get(hop)
+            if field is None or not field.relational:
+                return False
+            current = self.env[field.comodel_name]
+        return False
+
+    @api.model
+    def name_search_domain(self, model_name, text, operator):
+        """``None`` when Odoo's own search of display names of
+        ``model_name`` matches no hidden field; otherwise the domain of
+        Odoo's default ``_search_display_name`` over the fields it searches
+        (``_rec_names_search`` or ``_rec_name``) less the hidden ones, so
+        that a text matching only a hidden field (a partner's VAT or e-mail)
+        finds nothing."""
+        model = self.env[model_name]
+        names = list(model._rec_names_search or ([model._rec_name] if model._rec_name else []))
+        kept = [name for name in names if not self._path_hidden(model_name, name)]
+        if len(kept) == len(names):
+            return None
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        if operator.endswith("like") and not text and "=" not in operator:
+            return expression.FALSE_DOMAIN if negative else expression.TRUE_DOMAIN
+        if not kept:
+            return expression.TRUE_DOMAIN if negative else expression.FALSE_DOMAIN
+        aggregator = expression.AND if negative else expression.OR
+        return aggregator([[(name, operator, text)] for name in kept])
+
+    def _check_term(self, model_name, term, key, extra, depth):
+        """Also refuse a condition on ``display_name`` of a model whose name
+        search matches a hidden field (``name_search_domain``): it would tell
+        which records have a hidden value (reason 'field', naming the hidden
+        field it reaches)."""
+        checked = super()._check_term(model_name, term, key, extra, depth)
+        path = term[0] if isinstance(term, (list, tuple)) and term else None
+        if not isinstance(path, str) or path.rsplit(".", 1)[-1] != "display_name":
+            return checked
+        model, _field = self._resolve_path(model_name, path, key, extra)
+        names = model._rec_names_search or ([model._rec_name] if model._rec_name else [])
+        for name in names:
+            if self._path_hidden(model._name, name):
+                raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=model._name),
+                                      data={"model": model._name, "field": name, "reason": "field"})
+        return checked
 
     def _field_accessible(self, field):
         return super()._field_accessible(field) and field.name not in self.hidden_fields(field.model_name)

@@ -117,6 +117,22 @@ class TestHiddenFields(ToolsCase):
             self.assertNotIn("email", rows[0])
             self.assertNotIn(SECRET_EMAIL, str(rows))
 
+    def test_names_are_not_searched_through_it(self):
+        """Odoo's name search of a partner matches its e-mail (``_rec_names_search``): with the e-mail
+        hidden, a text only the e-mail holds finds nothing, the name still finds the partner, and a
+        ``display_name`` condition (which would match the e-mail) is refused."""
+        for _key in self.each_key():
+            found = self.run_tool("name_search", {"model": "res.partner", "name": SECRET_EMAIL})
+            self.assertEqual(found["results"], [])
+            found = self.run_tool("name_search", {"model": "res.partner", "name": "MCP Hidden Co"})
+            # the company and its contact, whose full name starts with the company's
+            self.assertEqual(dict(found["results"]), {self.parent.id: self.parent.display_name,
+                                                      self.child.id: self.child.display_name})
+            self.assert_hidden("search_read", {"model": "res.partner",
+                                               "domain": [["display_name", "ilike", "secret@"]]}, field="email")
+            self.assert_hidden("count", {"model": "res.partner",
+                                         "domain": [["parent_id.display_name", "ilike", "secret@"]]}, field="email")
+
     def test_dotted_paths_from_another_model(self):
         """``parent_id.street2`` and ``partner_id.street2`` (from res.company)
         are refused at the hidden hop, in domains, orders, any and groupby."""

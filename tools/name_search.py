@@ -1,4 +1,6 @@
 """Tool ``name_search``: find records by (part of) their name."""
+from odoo.osv import expression
+
 from ..models.mcp_guard_rules import NAME_SEARCH_OPERATORS
 from .arguments import get_domain, get_limit, get_model, opt_str
 from .base import Tool
@@ -53,7 +55,12 @@ class NameSearch(Tool):
         call.guard.check_name_search_operator(operator)
         domain = get_domain(call, model)
         limit = get_limit(call)
+        restricted = call.guard.name_search_domain(model._name, text, operator)  # a rule hides a searched field
         with agent_query():
-            pairs = model.name_search(text, domain, operator=operator, limit=limit)
+            if restricted is None:
+                pairs = model.name_search(text, domain, operator=operator, limit=limit)
+            else:
+                found = model.search_fetch(expression.AND([restricted, domain]), ["display_name"], limit=limit)
+                pairs = [(record.id, record.display_name) for record in found]
         results = [[rid, str(name) if name else None] for rid, name in pairs]
         return {"model": model._name, "results": results, "count": len(results)}

@@ -49,6 +49,12 @@ class McpGuardHidden(models.AbstractModel):
             current = self.env[field.comodel_name]
         return False
 
+    def _searched_names(self, model_name):
+        """The fields (or paths) Odoo's default ``_search_display_name`` of
+        ``model_name`` matches: ``_rec_names_search``, else ``_rec_name``."""
+        model = self.env[model_name]
+        return list(model._rec_names_search or ([model._rec_name] if model._rec_name else []))
+
     @api.model
     def name_search_domain(self, model_name, text, operator):
         """``None`` when Odoo's own search of display names of
@@ -57,8 +63,7 @@ class McpGuardHidden(models.AbstractModel):
         (``_rec_names_search`` or ``_rec_name``) less the hidden ones, so
         that a text matching only a hidden field (a partner's VAT or e-mail)
         finds nothing."""
-        model = self.env[model_name]
-        names = list(model._rec_names_search or ([model._rec_name] if model._rec_name else []))
+        names = self._searched_names(model_name)
         kept = [name for name in names if not self._path_hidden(model_name, name)]
         if len(kept) == len(names):
             return None
@@ -80,8 +85,7 @@ class McpGuardHidden(models.AbstractModel):
         if not isinstance(path, str) or path.rsplit(".", 1)[-1] != "display_name":
             return checked
         model, _field = self._resolve_path(model_name, path, key, extra)
-        names = model._rec_names_search or ([model._rec_name] if model._rec_name else [])
-        for name in names:
+        for name in self._searched_names(model._name):
             if self._path_hidden(model._name, name):
                 raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=model._name),
                                       data={"model": model._name, "field": name, "reason": "field"})
@@ -95,19 +99,9 @@ class McpGuardHidden(models.AbstractModel):
         a hidden field (reason 'field', naming the related field only)."""
         super()._check_related(model, field, key, path, extra)
         related = field.related
-        if not related:
-            return
-        current = model
-        for hop in related.split(".") if isinstance(related, str) else list(related):
-            hop_field = current._fields.get(hop)
-            if hop_field is None:
-                return
-            if hop_field.name in self.hidden_fields(current._name):
-                raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=field.name, model=model._name),
-                                      data={"model": model._name, "field": field.name, "reason": "field"})
-            if not hop_field.relational:
-                return
-            current = self.env[hop_field.comodel_name]
+        if related and self._path_hidden(model._name, related if isinstance(related, str) else ".".join(related)):
+            raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=field.name, model=model._name),
+                                  data={"model": model._name, "field": field.name, "reason": "field"})
 
     @api.model
     def check_method(self, model_name, method, key, args=None, kwargs=None):

@@ -3,17 +3,13 @@
 on ``POST /mcp`` answers a pending approval at once, an approver presses
 *Approve* in the back-end (the web client's ``call_button``), and the agent's
 ``get_approval`` then reports the outcome."""
-import json
+from odoo.tests import new_test_user, tagged
 
-from odoo.tests import HttpCase, new_test_user, tagged
-
-REVISION = "2025-06-18"
+from .http_common import McpHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestApprovalsHttp(HttpCase):
-    readonly_enabled = False  # see test_http_transport.py
-
+class TestApprovalsHttp(McpHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,15 +20,6 @@ class TestApprovalsHttp(HttpCase):
             {"name": "http approvals", "user_id": cls.agent.id, "scope": "write", "write_policy": "approve"})
         cls.partner = cls.env["res.partner"].create({"name": "MCP Http Approval", "phone": "+32 2 000 00 00"})
 
-    def post(self, body, session=None):
-        headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-                   "Authorization": f"Bearer {self.token}"}
-        if session:
-            headers.update({"Mcp-Session-Id": session, "MCP-Protocol-Version": REVISION})
-        response = self.url_open("/mcp", data=json.dumps(body), headers=headers)
-        self.assertEqual(response.status_code, 200 if "id" in body else 202, response.text)
-        return response
-
     def tool(self, session, name, arguments, msg_id):
         result = self.post({"jsonrpc": "2.0", "id": msg_id, "method": "tools/call",
                             "params": {"name": name, "arguments": arguments}}, session).json()["result"]
@@ -40,10 +27,7 @@ class TestApprovalsHttp(HttpCase):
         return result["structuredContent"]
 
     def test_pending_then_approved_in_the_backend_then_polled(self):
-        response = self.post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": REVISION, "capabilities": {}, "clientInfo": {"name": "approval client", "version": "1"}}})
-        session = response.headers["Mcp-Session-Id"]
-        self.post({"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
+        session, _result = self.handshake("approval client")
 
         pending = self.tool(session, "update", {"model": "res.partner", "ids": [self.partner.id],
                                                 "values": {"phone": "+32 2 555 01 01"}, "reason": "New number"}, 2)

@@ -5,18 +5,15 @@ queued in the writing transaction, re-checked against the key's read access
 when delivered (``services/streams._fetch``)."""
 import json
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from ..protocol import errors
 from ..services import streams
-
-REVISION = "2025-06-18"
+from .http_common import McpHttpCase
 
 
 @tagged("post_install", "-at_install", "mcp_security")
-class TestSubscriptions(HttpCase):
-    readonly_enabled = False  # see test_http_transport.py
-
+class TestSubscriptions(McpHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -30,21 +27,9 @@ class TestSubscriptions(HttpCase):
         cls.other = cls.env["res.partner"].create({"name": "Of company B", "company_id": cls.company_b.id})
         cls.uri = f"odoo://record/res.partner/{cls.partner.id}"
 
-    def post(self, body, session=None):
-        headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-                   "Authorization": f"Bearer {self.token}"}
-        if session:
-            headers.update({"Mcp-Session-Id": session, "MCP-Protocol-Version": REVISION})
-        response = self.url_open("/mcp", data=json.dumps(body), headers=headers)
-        self.assertEqual(response.status_code, 200 if "id" in body else 202, response.text)
-        return response
-
     def open_session(self):
-        response = self.post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": REVISION, "capabilities": {}, "clientInfo": {"name": "subs", "version": "1"}}})
-        self.assertIs(response.json()["result"]["capabilities"]["resources"]["subscribe"], True)
-        session_id = response.headers["Mcp-Session-Id"]
-        self.post({"jsonrpc": "2.0", "method": "notifications/initialized"}, session=session_id)
+        session_id, result = self.handshake("subs")
+        self.assertIs(result["capabilities"]["resources"]["subscribe"], True)
         session = self.env["mcp.session"].sudo().search([("session_id", "=", session_id)])
         return session_id, session
 

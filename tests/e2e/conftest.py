@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from .harness import OdooServer, odoo_command, shell_json
+from .reliability import DbProbe
 
 
 def _e2e_env():
@@ -39,6 +40,15 @@ def prefork_server(e2e_conf):
     server = OdooServer(conf, db, workers=2).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def probe(e2e_conf):
+    """A direct connection to the e2e database (reliability.DbProbe)."""
+    conf, db = e2e_conf
+    probe = DbProbe(conf, db)
+    yield probe
+    probe.close()
 
 
 @pytest.fixture(params=["threaded", "prefork"])

@@ -18,7 +18,7 @@ import requests
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from .rawmcp import RawMcp
-from .reliability import DbProbe, check_message, check_response, is_refusal
+from .reliability import check_message, check_response, is_refusal
 
 EXAMPLES = int(os.environ.get("MCP_FUZZ_EXAMPLES", "0")) or None
 FUZZ = settings(max_examples=EXAMPLES or 40, deadline=None, derandomize=not EXAMPLES, database=None,
@@ -158,14 +158,6 @@ def report_cases(request):
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     with capture.global_and_fixture_disabled():
         print(f"\nfuzz cases run: {STATS['cases']}")
-
-
-@pytest.fixture(scope="module")
-def probe(e2e_conf):
-    conf, db = e2e_conf
-    probe = DbProbe(conf, db)
-    yield probe
-    probe.close()
 
 
 @pytest.fixture(scope="module")

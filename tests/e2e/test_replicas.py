@@ -15,7 +15,7 @@ import pytest
 
 from .harness import OdooServer
 from .rawmcp import RawMcp
-from .reliability import DbProbe, check_response, db_params
+from .reliability import check_response, db_params
 
 READS = 12
 #: seconds a token's reads stay on the primary after its last primary
@@ -54,14 +54,6 @@ def replica_server(e2e_conf, replica_port):
     server = OdooServer(conf, db, workers=2, extra_args=_replica_args(replica_port)).start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def probe(e2e_conf):
-    conf, db = e2e_conf
-    probe = DbProbe(conf, db)
-    yield probe
-    probe.close()
 
 
 #: scans of res_partner (search_read's table) run by one PostgreSQL server

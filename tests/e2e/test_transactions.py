@@ -7,15 +7,7 @@ import uuid
 import pytest
 
 from .rawmcp import RawMcp
-from .reliability import DbProbe, check_response
-
-
-@pytest.fixture(scope="module")
-def probe(e2e_conf):
-    conf, db = e2e_conf
-    probe = DbProbe(conf, db)
-    yield probe
-    probe.close()
+from .reliability import check_response
 
 
 def _client(server, token):

@@ -16,6 +16,8 @@ interleaved call by call so machine noise hits both alike):
   5. throughput (--workers=2): calls/s from concurrent loopback clients, /mcp vs native;
   6. memory: peak RSS (VmHWM) of the prefork workers answering search_read on
      the >= 100k-row res.partner at limit 10 vs 1000;
+  7. scale-out: read-only calls/s on one server, one server + a streaming
+     replica, two servers + the replica (scripts/bench/scale_out.py);
   and with --profile, a py-spy profile of the /mcp path (hot spots).
 """
 import argparse
@@ -23,7 +25,6 @@ import collections
 import http.client
 import importlib.util
 import json
-import multiprocessing
 import os
 import platform
 import queue
@@ -40,6 +41,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from clients import CallKwClient, JsonRpcClient, McpClient  # noqa: E402
+from load import FIELDS, MODEL, load_round  # noqa: E402
+from scale_out import bench_scale_out  # noqa: E402
 
 
 def _load_harness():
@@ -59,8 +62,6 @@ harness = _load_harness()
 #: recommends (``db_name`` set, no ``dbfilter``), where Odoo skips the listing.
 MONODB_ARGS = ["--db-filter", ""]
 
-FIELDS = ["name", "email", "phone", "city", "country_id", "is_company", "create_date"]
-MODEL = "res.partner"
 RESULTS = {}
 LINES = []
 
@@ -423,57 +424,6 @@ def bench_sse(server, info, quick):
 # ---------------------------------------------------------------------------
 # 5. throughput
 # ---------------------------------------------------------------------------
-def _load_worker(kind, base, info, db, count, limit, ready, go, results):
-    try:
-        lo, hi = info["id_range"]
-        domain = [["id", ">=", lo], ["id", "<=", hi]]
-        if kind == "mcp":
-            client = McpClient(base + "/mcp", info["token"])
-            client.initialize()
-            args = {"model": MODEL, "domain": domain, "fields": FIELDS, "limit": limit, "order": "id"}
-            call = lambda: client.tool("search_read", args)  # noqa: E731
-        else:
-            client = JsonRpcClient(base, db, info["uid"], info["password"])
-            kwargs = {"domain": domain, "fields": FIELDS, "limit": limit, "order": "id"}
-            call = lambda: client.execute_kw(MODEL, "search_read", [], kwargs)  # noqa: E731
-        call()
-        ready.put(True)
-        go.wait(60)
-        latencies = []
-        for _i in range(count):
-            start = time.perf_counter()
-            call()
-            latencies.append(time.perf_counter() - start)
-        results.put(("ok", latencies, time.perf_counter()))
-    except Exception as exc:  # noqa: BLE001 - reported by the parent
-        ready.put(False)
-        results.put(("error", repr(exc), None))
-
-
-def _load_round(kind, server, info, db, clients, per_client, limit):
-    ctx = multiprocessing.get_context("fork")
-    ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=_load_worker, args=(kind, server.url, info, db, per_client, limit, ready, go, results))
-             for _i in range(clients)]
-    for proc in procs:
-        proc.start()
-    for _i in procs:
-        if not ready.get(timeout=60):
-            break
-    start = time.perf_counter()
-    go.set()
-    latencies, end = [], start
-    for _i in procs:
-        status, data, finished = results.get(timeout=300)
-        if status != "ok":
-            raise RuntimeError(f"{kind} load client failed: {data}")
-        latencies.extend(data)
-        end = max(end, finished)
-    for proc in procs:
-        proc.join(30)
-    return len(latencies) / (end - start), latencies
-
-
 def bench_throughput(server, info, db, quick):
     clients, per_client, limit, rounds = (4, 40, 10, 1) if quick else (4, 100, 10, 2)
     out(f"== 5. Throughput (--workers=2): {clients} concurrent loopback clients x {per_client} search_read "
@@ -482,7 +432,7 @@ def bench_throughput(server, info, db, quick):
     lat = {"mcp": [], "native": []}
     for _r in range(rounds):
         for kind in ("mcp", "native"):
-            rate, latencies = _load_round(kind, server, info, db, clients, per_client, limit)
+            rate, latencies = load_round(kind, [server.url], info, db, clients, per_client, limit)
             rates[kind].append(rate)
             lat[kind].extend(latencies)
     RESULTS["throughput"] = {}
@@ -680,7 +630,7 @@ def main():
     parser.add_argument("--json-out")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
     parser.add_argument("--profile", action="store_true", help="also profile the /mcp path with py-spy")
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="comma list of measurements to run")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma list of measurements to run")
     args = parser.parse_args()
     only = set(args.only.split(","))
     with open(args.info) as f:
@@ -721,6 +671,8 @@ def main():
             bench_memory(prefork, info, args.db, args.quick)
         if prefork:
             prefork.stop()
+        if "7" in only:
+            bench_scale_out(harness, args.conf, args.db, info, args.logdir, args.quick, out, RESULTS, MONODB_ARGS)
         if args.profile:
             profile(threaded, info, args.py_spy, args.logdir)
     finally:
@@ -770,6 +722,10 @@ def summary(info):
     m = RESULTS.get("memory")
     if m:
         row("6 memory growth 10 -> 1000 records", "memory_mib", m["mcp_growth_mib"], f"+{m['mcp_growth_mib']:.1f} MiB")
+    so = RESULTS.get("scale_out")
+    if so:
+        rows.append(("  (info) 7 replica vs none, calls/s", "-", f"{so['replica_vs_none']:.2f}x", None))
+        rows.append(("  (info) 7 two servers vs one, calls/s", "-", f"{so['two_vs_one']:.2f}x", None))
     for label, goal_label, value, ok in rows:
         mark = "" if ok is None else verdict(ok)
         out(f"  {label:<42} goal {goal_label:<9} measured {value:<11} {mark}")

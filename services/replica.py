@@ -103,6 +103,8 @@ def is_read_body(parsed, tools):
 
 def route_readonly(_controller):
     """The ``readonly`` of the /mcp route (see the module docstring)."""
+    if not recent_writes.replica_configured():
+        return False  # every cursor is a primary one: no need to read the body
     httprequest = request.httprequest
     if httprequest.method != "POST" or httprequest.mimetype != "application/json":
         return False

@@ -197,7 +197,10 @@ class Exchange:
         rider = Rider(Sessions._row_sql(session_id)) if session_id and len(session_id) <= MAX_SESSION_ID else None
         try:
             self.key, facts = self.env["mcp.api.key"].sudo()._authenticate_request(
-                token or None, self.ip, self.settings, rider, self.accepted_resources())
+                token or None, self.ip, self.settings, rider,
+                # only an OAuth access token has an audience to check: an API
+                # key's request does not pay for the URLs (werkzeug's URL parsing)
+                self.accepted_resources() if token and token.startswith(oauth.ACCESS_TOKEN_PREFIX) else None)
         except errors.Unauthorized as exc:
             self.refuse_audited(exc if token else errors.NoCredentials(exc.message))
         except errors.McpError as exc:

@@ -4,6 +4,7 @@
 (tests/e2e/test_replicas.py)."""
 import io
 import json
+from unittest.mock import patch
 
 from odoo.tests import TransactionCase, tagged
 
@@ -70,3 +71,17 @@ class TestReplicaRouting(TransactionCase):
             self.assertIsNone(replica.peek_body(request))
             self.assertNotIn(replica.BODY_KEY, request.environ)
             self.assertEqual(request.stream.read(), b"{}")
+
+    def test_without_a_replica_the_body_is_not_read(self):
+        # every cursor is a primary one then: the route decides without
+        # touching the request (no body read, no JSON parsed)
+        class Untouchable:
+            def __getattr__(self, name):
+                raise AssertionError(f"request.{name} read without a replica")
+
+        with patch.object(replica.recent_writes, "replica_configured", return_value=False), \
+                patch.object(replica, "request", Untouchable()):
+            self.assertIs(replica.route_readonly(None), False)
+        with patch.object(replica.recent_writes, "replica_configured", return_value=True), \
+                patch.object(replica, "request", Untouchable()), self.assertRaises(AssertionError):
+            replica.route_readonly(None)

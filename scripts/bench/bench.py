@@ -299,6 +299,10 @@ def bench_key_check(conf, db, quick):
     out(f"  GOAL {label} per check (rate limit on, as by default; key in the worker's cache, as for every"
         f" request but a key's first after a cache clear): {main / 1000:.3f} ms  {mark}"
         f"   (native/mcp = {data['native']['median_us'] / main:.0f}x)")
+    floor = data.get("floor_first_statement")
+    if floor:
+        out(f"  (the check's one statement is its transaction's first: a bare SELECT 1 there costs "
+            f"{floor['median_us'] / 1000:.3f} ms, {100 * floor['median_us'] / main:.0f}% of the check)")
     out()
     out("== 3b. Fixed per-request costs of the layer (in-process, cold ORM cache; informative) ==")
     with tempfile.NamedTemporaryFile("r", suffix=".json") as tmp:

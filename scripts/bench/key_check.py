@@ -50,6 +50,10 @@ def main():
                 Keys._key_states().clear()
             results["mcp _authenticate (rate limit on, key not cached)"] = measure(
                 lambda: Keys._authenticate(token, ip), max(20, args.rounds // 10), rollback_and_forget_key)
+            # the floor of any check that asks PostgreSQL: the first statement
+            # of a transaction (psycopg2 sends BEGIN first: two round trips)
+            results["floor: SELECT 1, first statement of a transaction"] = measure(
+                lambda: cr.execute("SELECT 1"), args.rounds, cr.rollback)
             results["native res.users.apikeys._check_credentials (pbkdf2)"] = measure(
                 lambda: Native._check_credentials(scope="rpc", key=native_token), max(20, args.rounds // 20),
                 cr.rollback)
@@ -60,7 +64,7 @@ def main():
                 if label.startswith("mcp"):
                     print(f"ratio native/mcp ({label[18:]}): {base / median:.1f}x")
             if args.json:
-                keys = ("mcp_rate_limit_off", "mcp_rate_limit_on", "mcp_cache_miss", "native")
+                keys = ("mcp_rate_limit_off", "mcp_rate_limit_on", "mcp_cache_miss", "floor_first_statement", "native")
                 with open(args.json, "w") as f:
                     json.dump({name: {"median_us": median, "p95_us": p95}
                                for name, (median, p95) in zip(keys, results.values())}, f)

@@ -6,7 +6,8 @@
 #   - creates database mcp_bench (mcp_bridge + contacts + demo data), re-created
 #     when the module's files changed; adds >= 100k res.partner rows and a key;
 #   - starts its own Odoo servers on free loopback ports (threaded, then
-#     --workers=2), runs the measurements (scripts/bench/bench.py), prints each
+#     --workers=2; for measurement 7 three more, and a streaming replica made and
+#     stopped by scripts/pg.sh), runs the measurements (scripts/bench/bench.py), prints each
 #     ratio with its goal and PASS/MISS, and stops the servers.
 # Options: --quick (fewer repetitions), --profile (py-spy hot spots of /mcp),
 #          --only 1,3 (some measurements), --fresh (re-create the database).

@@ -101,9 +101,10 @@ def bench_scale_out(harness, conf, db, info, logdir, quick, out, results, server
             + "; ".join(f"{label}: " + ", ".join(s.url for s in group) for label, group in servers.items()))
         figures = {label: {"rates": [], "latencies": [], "calls": 0, "primary": 0, "replica": 0}
                    for label, _r, _c in SETUPS}
+        time.sleep(STATS_SETTLE)  # what ran before is all reported
         for _round in range(rounds):
             for label, _with_replica, _count in SETUPS:
-                time.sleep(STATS_SETTLE)  # the previous round's counts are all reported
+                # the wait after the previous round serves this one too
                 before = transactions(primary), transactions(standby)
                 rate, latencies = load_round("mcp", [s.url for s in servers[label]], info, db, clients, per_client,
                                              10, settle=SESSION_SETTLE)

@@ -171,7 +171,8 @@ class McpKeyCheck(models.Model):
     def _mcp_env(self, env, facts=None):
         """Return ``env`` switched to this key's user (never superuser), with
         ``allowed_company_ids`` limited to the key's companies (the user's
-        main company first when allowed) and the user's lang/tz.
+        main company first when allowed) and the user's lang/tz (``UTC``
+        for a user without one).
 
         ``facts``: what ``_authenticate_request`` returned for this key (no
         query then); otherwise one query."""
@@ -189,6 +190,7 @@ class McpKeyCheck(models.Model):
         context = {"allowed_company_ids": company_ids}
         if facts["lang"]:
             context["lang"] = facts["lang"]
-        if facts["tz"]:
-            context["tz"] = facts["tz"]
+        # a user without a time zone is in UTC for Odoo: saying so here spares
+        # every tool that reports the time zone a read of the user and contact
+        context["tz"] = facts["tz"] or "UTC"
         return env(user=facts["user_id"], su=False, context=context)

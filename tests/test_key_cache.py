@@ -11,6 +11,7 @@ from odoo.tests import tagged
 
 from ..models.mcp_api_key import MSG_INVALID_KEY
 from ..protocol.errors import Unauthorized
+from ..tools.serialize import user_tz
 from .common import TEST_IP, McpSecurityCase
 
 
@@ -138,6 +139,18 @@ class TestKeyCache(McpSecurityCase):
         self.assertEqual(self.auth(self.token_ab)[1].context["tz"], "Asia/Tokyo")
         self.user_ab.active = False
         self.assert_refused(self.token_ab)
+
+    def test_a_user_without_a_time_zone_is_in_utc_at_no_cost(self):
+        """Odoo takes a user without a time zone as UTC; the key user's
+        environment says so, so the tools that report the time zone (every
+        search_read) read neither the user nor the contact for it."""
+        self.user_ab.partner_id.tz = False
+        key, env = self.auth(self.token_ab)
+        self.assertEqual(env.context["tz"], "UTC")
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(0):
+            self.assertEqual(user_tz(env), "UTC")
 
     def assert_write_clears(self, token, write):
         """``write()`` drops the cached state of ``token`` (the next request

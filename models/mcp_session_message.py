@@ -6,9 +6,9 @@ delivers the notification at commit, so a stream never sees a message of a
 transaction that rolled back. The stream deletes the rows it sends.
 Subscription notifications are queued the same way (``mcp.subscription``).
 """
-import json
-
 from odoo import api, fields, models
+
+from ..protocol import json_text
 
 NOTIFY_CHANNEL = "mcp_bridge"
 
@@ -30,7 +30,7 @@ class McpSessionMessage(models.Model):
     @api.model
     def _enqueue(self, session, message):
         """Queue JSON-RPC ``message`` (a dict) for ``session``'s stream and notify."""
-        self.sudo().create({"session_id": session.id, "payload": json.dumps(message, separators=(",", ":"))})
+        self.sudo().create({"session_id": session.id, "payload": json_text.dumps(message)})
         self.env.cr.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, str(session.id)))
 
     @api.autovacuum

@@ -9,13 +9,17 @@ results carry ``resultType: "complete"``. Tool failures are results with
 import base64
 import json
 
+from .json_text import JsonText
 from .revisions import is_stateless, supports_structured_content
 
 
 def _text(value):
+    """The text block's text: a string as is, any other value as its JSON
+    (a :class:`JsonText`: the answer's encoder reuses it for
+    ``structuredContent``)."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, indent=None, separators=(", ", ": "))
+    return JsonText(json.dumps(value, ensure_ascii=False, indent=None, separators=(", ", ": ")), value)
 
 
 class ToolOutput:

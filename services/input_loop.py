@@ -26,7 +26,7 @@ from odoo.modules.registry import Registry
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..models.mcp_session_input import CANCELLED
-from ..protocol import jsonrpc, notifications, sse
+from ..protocol import json_text, jsonrpc, notifications, sse
 from ..tools.context import McpContext
 from . import streams
 
@@ -90,7 +90,7 @@ class InputLoop:
         self.wait = wait_bound(self.settings)
 
     def _event(self, message):
-        return sse.format_event(json.dumps(message, separators=(",", ":")), event="message").encode()
+        return sse.format_event(json_text.dumps(message), event="message").encode()
 
     def stream(self):
         """The SSE bytes: notes, then per round the requests, then the final response."""

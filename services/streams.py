@@ -8,7 +8,6 @@ no database cursor. Works in threaded mode and on the gevent port of a
 prefork server (Odoo monkey-patches threading there).
 """
 import contextlib
-import json
 import logging
 import selectors
 import threading
@@ -20,7 +19,7 @@ from odoo.modules.registry import Registry
 from odoo.service.server import CommonServer
 
 from ..models.mcp_session_message import NOTIFY_CHANNEL
-from ..protocol import sse
+from ..protocol import json_text, sse
 
 _logger = logging.getLogger(__name__)
 
@@ -162,4 +161,4 @@ def session_stream(dbname, session_pk, first_events=(), max_seconds=None):
 def single_response_stream(messages):
     """SSE bytes for a POST answered as a stream (client accepts only SSE)."""
     for message in messages:
-        yield sse.format_event(json.dumps(message, separators=(",", ":")), event="message").encode()
+        yield sse.format_event(json_text.dumps(message), event="message").encode()

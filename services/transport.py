@@ -15,7 +15,6 @@ it through :meth:`Exchange.error_response`, as the one error map
 (``mcp.server._map_exception``) says, and the request's transaction rolls
 back.
 """
-import json
 import logging
 from urllib.parse import urlsplit
 
@@ -28,7 +27,7 @@ from werkzeug.wrappers import Response
 from ..models.mcp_key_check import Rider
 from ..models.mcp_server import McpContext
 from ..models.mcp_session import MAX_SESSION_ID
-from ..protocol import errors, jsonrpc, notifications, oauth, revisions, stateless
+from ..protocol import errors, json_text, jsonrpc, notifications, oauth, revisions, stateless
 from . import input_loop, recent_writes, replica, streams
 
 _logger = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ STREAM_HEADERS = [("Cache-Control", "no-cache, no-store"), ("X-Accel-Buffering",
 
 def json_response(body, status=200, headers=()):
     """A JSON response that is never cached."""
-    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False) if body is not None else ""
+    data = json_text.dumps(body) if body is not None else ""
     response = Response(data, status=status, content_type=JSON if body is not None else None)
     response.headers["Cache-Control"] = "no-store"
     for name, value in headers:

@@ -105,6 +105,20 @@ def parse_size(text):
         return None
 
 
+def _plain_value(value, record=None):
+    """JSON of a value Odoo reads as itself (dates, html, reference...); ``None`` when empty."""
+    if value is False or value is None:
+        return None
+    return json_safe(value)
+
+
+def _text_value(value, record=None):
+    """A char/text value: the string, ``None`` when empty."""
+    if value.__class__ is str:
+        return value
+    return _plain_value(value)
+
+
 class RecordSerializer:
     """Reads ``field_names`` of records and returns JSON-safe dicts.
 
@@ -134,6 +148,7 @@ class RecordSerializer:
         self.truncated = set()
         self._labels = {}
         self._user_names = {}
+        self._converters = {}
 
     def serialize(self, records, fetched=False):
         """List of dicts, one per record, in ``records`` order (``id`` first).
@@ -158,16 +173,14 @@ class RecordSerializer:
         if not plain and binary:
             records.check_access("read")
         self._load_user_names(rows)
+        converters = [(field.name, self.converter(field)) for field in self.fields if field.name != "id"]
+        # the record itself only for the values that need more than read() gave
+        with_record = any(field.type in ("binary", "monetary") for field in self.fields)
         result = []
-        for record, row in zip(records, rows):
+        for record, row in zip(records if with_record else [None] * len(rows), rows):
             out = {"id": row["id"]}
-            for field in self.fields:
-                if field.name == "id":
-                    continue
-                if field.type == "binary":
-                    out[field.name] = self.binary_value(record, field)
-                else:
-                    out[field.name] = self.value(field, row.get(field.name), record)
+            for name, convert in converters:
+                out[name] = convert(row.get(name), record)
             result.append(out)
         return result
 
@@ -188,32 +201,39 @@ class RecordSerializer:
 
     def value(self, field, value, record=None):
         """JSON value of ``field`` from its ``read()`` format."""
+        return self.converter(field)(value, record)
+
+    def converter(self, field):
+        """The function ``(read() value, record) -> JSON value`` of ``field``
+        (the table of the module docstring), chosen once per field."""
+        convert = self._converters.get(field.name)
+        if convert is None:
+            convert = self._converters[field.name] = self._make_converter(field)
+        return convert
+
+    def _make_converter(self, field):
         ftype = field.type
+        if ftype == "binary":
+            return lambda value, record: self.binary_value(record, field)
         if ftype == "boolean":
-            return bool(value)
-        if ftype in ("integer", "float", "many2one_reference"):
-            return json_safe(value) if value is not False else None
+            return lambda value, record: bool(value)
+        if ftype in ("char", "text"):
+            return _text_value
+        if ftype in ("integer", "float", "many2one_reference", "json", "properties", "properties_definition"):
+            return lambda value, record: json_safe(value) if value is not False else None
         if ftype == "monetary":
-            return {"amount": json_safe(value) if value is not False else None,
-                    "currency": self.currency_name(field, record)}
+            return lambda value, record: {"amount": json_safe(value) if value is not False else None,
+                                          "currency": self.currency_name(field, record)}
         if ftype == "many2one":
-            if not value:
-                return None
-            rid, name = value
             if field.comodel_name in self.hidden_comodels:
-                return [rid, self._user_names.get(rid)]
-            return [rid, name if name else None]
+                return lambda value, record: [value[0], self._user_names.get(value[0])] if value else None
+            return lambda value, record: [value[0], value[1] or None] if value else None
         if ftype in ("one2many", "many2many"):
-            return self.x2many_value(field, value or [])
+            return lambda value, record: self.x2many_value(field, value or [])
         if ftype == "selection":
-            if value is False or value is None:
-                return None
-            return {"value": value, "label": self.selection_label(field, value)}
-        if ftype in ("json", "properties", "properties_definition"):
-            return json_safe(value) if value is not False else None
-        if value is False or value is None:
-            return None
-        return json_safe(value)
+            return lambda value, record: None if value is False or value is None else {
+                "value": value, "label": self.selection_label(field, value)}
+        return _plain_value
 
     def selection_label(self, field, value):
         """Translated label of a selection value."""

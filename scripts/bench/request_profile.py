@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Micro-benchmark: the whole request path in-process, through Odoo's WSGI
 application (werkzeug's test client, no socket): CPU time and SQL statements
-per request of ``tools/call search_read`` (1 and 10 records) and
+per request of ``tools/call search_read`` (1, 10 and 100 records) and
 ``tools/list`` on /mcp, next to the same search through native ``/jsonrpc``
 ``execute_kw``; the cases run interleaved, round after round, so that the
 machine's load weighs on all of them alike.
@@ -104,6 +104,7 @@ def run(args, token, first_id, uid):
     cases = {
         "native-1": lambda: native_search(1), "mcp-1": lambda: mcp_search(1),
         "native-10": lambda: native_search(10), "mcp-10": lambda: mcp_search(10),
+        "native-100": lambda: native_search(100), "mcp-100": lambda: mcp_search(100),
         "mcp-tools-list": tools_list,
     }
     counter = StatementCounter()
@@ -131,7 +132,7 @@ def run(args, token, first_id, uid):
                          "statements": statistics.median(sample["sql"])}
         print(f"{name:<16} CPU median {results[name]['cpu_us']:8.0f} µs   wall median "
               f"{results[name]['wall_us']:8.0f} µs   SQL statements {results[name]['statements']:.0f}")
-    for limit in (1, 10):
+    for limit in (1, 10, 100):
         mcp, native = results[f"mcp-{limit}"], results[f"native-{limit}"]
         print(f"ratio mcp/native at {limit}: CPU {mcp['cpu_us'] / native['cpu_us']:.2f}x, "
               f"wall {mcp['wall_us'] / native['wall_us']:.2f}x")

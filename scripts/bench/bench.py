@@ -429,13 +429,13 @@ def bench_sse(server, info, quick):
 # 5. throughput
 # ---------------------------------------------------------------------------
 def bench_throughput(server, info, db, quick):
-    clients, per_client, limit, rounds = (4, 40, 10, 1) if quick else (4, 100, 10, 2)
+    clients, per_client, limit, rounds = (4, 40, 10, 1) if quick else (4, 100, 10, 4)
     out(f"== 5. Throughput (--workers=2): {clients} concurrent loopback clients x {per_client} search_read "
-        f"({limit} records), {rounds} rounds each, alternating ==")
+        f"({limit} records), {rounds} rounds each, alternating (ABBA: neither side always goes first) ==")
     rates = {"mcp": [], "native": []}
     lat = {"mcp": [], "native": []}
-    for _r in range(rounds):
-        for kind in ("mcp", "native"):
+    for r in range(rounds):
+        for kind in (("mcp", "native") if r % 2 == 0 else ("native", "mcp")):
             rate, latencies = load_round(kind, [server.url], info, db, clients, per_client, limit)
             rates[kind].append(rate)
             lat[kind].extend(latencies)

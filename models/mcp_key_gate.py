@@ -45,10 +45,16 @@ NO_LOCKOUT = SQL("NULL")
 # (a PostgreSQL crash may lose the last fraction of a second of counts).
 
 
-def lockout_sql(ip, now):
-    """Until when the client address ``ip`` is locked out (NULL: it is not)."""
-    return SQL("(SELECT locked_until FROM mcp_auth_counter WHERE kind = %s AND bucket = %s AND locked_until > %s)",
-               KIND_IP_FAILURE, ip, now)
+def lockout_sql(ip):
+    """Until when the client address ``ip`` is or was last locked out (NULL:
+    never); :func:`still_locked` compares it with the time (in Python: a
+    timestamp parameter costs PostgreSQL more than the comparison)."""
+    return SQL("(SELECT locked_until FROM mcp_auth_counter WHERE kind = %s AND bucket = %s)", KIND_IP_FAILURE, ip)
+
+
+def still_locked(locked_until, now):
+    """``locked_until`` when that is later than ``now``, else None."""
+    return locked_until if locked_until is not None and locked_until > now else None
 
 
 def timeout_sql(timeout_ms):
@@ -143,7 +149,7 @@ class McpKeyGate(models.Model):
         """
         if statement_timeout is None:
             statement_timeout = SETTINGS_SPEC["statement_timeout_ms"][1]
-        lockout = lockout_sql(ip or "", now)
+        lockout = lockout_sql(ip or "")
         # the statement timeout, and the rider's expression: one column
         timeout = timeout_sql(statement_timeout)
         if rider is not None:
@@ -153,14 +159,14 @@ class McpKeyGate(models.Model):
             cr.execute(SQL("SELECT %s, %s", lockout, timeout))
             row = cr.fetchone()
             self._ride(rider, row)
-            return row[0], None
+            return still_locked(row[0], now), None
         floor = now - RATE_WINDOW
         bound = states.rate_bounds.get(key_id)
         if bound:
             cr.execute(SQL("SELECT %s, %s, %s", lockout, AUDIT_SEQUENCE, timeout))
             row = cr.fetchone()
             self._ride(rider, row)
-            locked_until, newest_id = row[:2]
+            locked_until, newest_id = still_locked(row[0], now), row[1]
             if locked_until or bound[0] + newest_id - bound[1] < rate_limit:
                 return locked_until, None
             cr.execute(rate_count_sql(NO_LOCKOUT, key_id, rate_limit, floor))
@@ -169,7 +175,7 @@ class McpKeyGate(models.Model):
             cr.execute(rate_count_sql(lockout, key_id, rate_limit, floor, timeout))
             row = cr.fetchone()
             self._ride(rider, row)
-            locked_until, newest_id, count, oldest = row[:4]
+            locked_until, newest_id, count, oldest = still_locked(row[0], now), *row[1:4]
         if count < rate_limit:
             states.rate_bounds[key_id] = (count, newest_id)
             return locked_until, None

@@ -293,8 +293,13 @@ class TestApiKey(McpSecurityCase):
         self.assertEqual(error.data["retryAfter"], error.retry_after)
         # another IP is not affected
         self.assertEqual(self.authenticate(self.token_read, "198.51.100.10"), self.key_read)
-        # after the lockout, the good key works again
+        # after the lockout, the good key works again: the lockout row is
+        # still there, its time has passed (each path of the gate: the rate
+        # limit counted, within its remembered bound, and off)
         with freeze_time(fields.Datetime.now() + timedelta(seconds=121)):
+            self.assertEqual(self.authenticate(self.token_read, ip), self.key_read)
+            self.assertEqual(self.authenticate(self.token_read, ip), self.key_read)
+            self.set_setting("rate_limit_per_minute", 0)
             self.assertEqual(self.authenticate(self.token_read, ip), self.key_read)
 
     def test_failures_outside_window_do_not_lock(self):

@@ -24,6 +24,10 @@ class JsonText(str):
         self.value = value
         return self
 
+    def __reduce__(self):
+        """A copy (``copy``, ``pickle``) is the plain string."""
+        return str, (str(self),)
+
 
 def _encoded_structured(result):
     """The :class:`JsonText` of ``result["structuredContent"]`` when the

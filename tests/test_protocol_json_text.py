@@ -1,5 +1,7 @@
 """The answer's JSON text: a tool result's JSON encoded once (plain pytest)."""
+import copy
 import json
+import pickle
 
 import pytest
 
@@ -55,3 +57,10 @@ def test_a_string_result_has_no_json_text():
     assert type(result["content"][0]["text"]) is str
     assert json.loads(json_text.dumps(jsonrpc.result_response(1, result)))["result"]["structuredContent"] == \
         "plain words"
+
+
+def test_a_copied_text_is_a_plain_string():
+    text = tool_result.tool_result(RECORDS, "2025-11-25")["content"][0]["text"]
+    for copied in (copy.deepcopy(text), pickle.loads(pickle.dumps(text)), copy.copy(text)):
+        assert copied == text
+        assert type(copied) is str or copied is text

@@ -428,15 +428,56 @@ def bench_sse(server, info, quick):
 # ---------------------------------------------------------------------------
 # 5. throughput
 # ---------------------------------------------------------------------------
+def _cpu_seconds(pids):
+    """User + system CPU seconds of the processes ``pids`` (those still alive)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_pids():
+    """PIDs of every PostgreSQL process of the machine (the private cluster's)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == "postgres":
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def _cpu_snapshot(workers):
+    """CPU seconds so far: ``{"odoo": HTTP workers, "postgres": its processes,
+    "clients": this process's finished children (the load clients)}``."""
+    import resource  # noqa: PLC0415
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"odoo": _cpu_seconds(workers), "postgres": _cpu_seconds(_postgres_pids()),
+            "clients": children.ru_utime + children.ru_stime}
+
+
 def bench_throughput(server, info, db, quick):
     clients, per_client, limit, rounds = (4, 40, 10, 1) if quick else (4, 100, 10, 4)
     out(f"== 5. Throughput (--workers=2): {clients} concurrent loopback clients x {per_client} search_read "
         f"({limit} records), {rounds} rounds each, alternating (ABBA: neither side always goes first) ==")
     rates = {"mcp": [], "native": []}
     lat = {"mcp": [], "native": []}
+    workers = _http_workers(server.proc.pid)
+    cpu = {kind: collections.Counter() for kind in rates}
     for r in range(rounds):
         for kind in (("mcp", "native") if r % 2 == 0 else ("native", "mcp")):
+            before = _cpu_snapshot(workers)
             rate, latencies = load_round(kind, [server.url], info, db, clients, per_client, limit)
+            after = _cpu_snapshot(workers)
+            cpu[kind].update({part: after[part] - before[part] for part in after})
             rates[kind].append(rate)
             lat[kind].extend(latencies)
     RESULTS["throughput"] = {}
@@ -450,6 +491,19 @@ def bench_throughput(server, info, db, quick):
             + ", ".join(f"{r:.0f}" for r in rates[kind]))
     share = RESULTS["throughput"]["mcp"]["calls_per_s"] / RESULTS["throughput"]["native"]["calls_per_s"]
     RESULTS["throughput"]["share"] = share
+    # where the two cores went, per call (the clients' setup and warm-up call included)
+    calls = rounds * clients * per_client
+    per_call = {kind: {part: cpu[kind][part] / calls * 1e6 for part in ("odoo", "postgres", "clients")}
+                for kind in cpu}
+    RESULTS["throughput"]["cpu_us_per_call"] = per_call
+    out(f"  CPU per call (µs)       {'Odoo workers':>12} {'PostgreSQL':>11} {'clients':>8} {'total':>8}")
+    for kind in ("mcp", "native"):
+        parts = per_call[kind]
+        out(f"  {labels[kind]:<22} {parts['odoo']:12.0f} {parts['postgres']:11.0f} {parts['clients']:8.0f}"
+            f" {sum(parts.values()):8.0f}")
+    out("  ratio mcp/native       " + " ".join(
+        f"{per_call['mcp'][part] / per_call['native'][part] if per_call['native'][part] else 0:>{width}.2f}x"
+        for part, width in (("odoo", 11), ("postgres", 10), ("clients", 7))))
     label, mark = goal("throughput", share)
     out(f"  GOAL /mcp {label} of native calls/s: {share * 100:.0f}%  {mark}")
     out()

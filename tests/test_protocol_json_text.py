@@ -63,4 +63,4 @@ def test_a_copied_text_is_a_plain_string():
     text = tool_result.tool_result(RECORDS, "2025-11-25")["content"][0]["text"]
     for copied in (copy.deepcopy(text), pickle.loads(pickle.dumps(text)), copy.copy(text)):
         assert copied == text
-        assert type(copied) is str or copied is text
+        assert type(copied) is str

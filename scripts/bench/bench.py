@@ -428,13 +428,19 @@ def bench_sse(server, info, quick):
 # ---------------------------------------------------------------------------
 # 5. throughput
 # ---------------------------------------------------------------------------
+def _stat_fields(pid):
+    """The fields of ``/proc/PID/stat`` after the command name (``[0]`` the
+    state, ``[1]`` the parent pid, ``[11]``/``[12]`` user/system clock ticks)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
 def _cpu_seconds(pids):
     """User + system CPU seconds of the processes ``pids`` (those still alive)."""
     total = 0
     for pid in pids:
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+            fields = _stat_fields(pid)
             total += int(fields[11]) + int(fields[12])
         except (OSError, ValueError, IndexError):
             continue
@@ -527,9 +533,7 @@ def _http_workers(master_pid):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            if ppid != master_pid:
+            if int(_stat_fields(entry)[1]) != master_pid:
                 continue
             with open(f"/proc/{entry}/cmdline", "rb") as f:
                 argv = f.read().split(b"\0")

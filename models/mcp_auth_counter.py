@@ -7,7 +7,8 @@ sharing the database) sees the same counts. The key check
 in a short cursor of its own with one upsert, so they survive the rollback
 of the request that was refused) is the only code on them besides the
 clean-up below. The per-key rate limit keeps no counter here: it counts the
-key's audit rows.
+key's audit rows. Each lockout, once committed, is signalled to the workers'
+views of the lockouts (``_signal_lockouts``, ``mcp_lockout_view.py``).
 """
 from datetime import timedelta
 
@@ -34,6 +35,21 @@ class McpAuthCounter(models.Model):
     _sql_constraints = [
         ("kind_bucket_uniq", "UNIQUE(kind, bucket)", "One counter per kind and bucket."),
     ]
+
+    def init(self):
+        # the lockout signal (mcp_lockout_view.py); owned by a column, it
+        # goes with the table when the module is uninstalled
+        self.env.cr.execute(SQL(
+            "CREATE SEQUENCE IF NOT EXISTS mcp_auth_lockout_seq OWNED BY mcp_auth_counter.locked_until"))
+
+    @api.model
+    def _signal_lockouts(self):
+        """Tell every worker's view of the lockouts that a lockout was
+        committed (bump ``mcp_auth_lockout_seq``: not transactional, so
+        only once the lockout is committed, in a cursor of its own)."""
+        with self.env.registry.cursor() as cr:
+            # to_regclass: NULL, not an error, before the module's upgrade made it
+            cr.execute(SQL("SELECT nextval(to_regclass('mcp_auth_lockout_seq'))"))
 
     @api.model
     def _gc_counters(self):

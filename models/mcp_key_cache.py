@@ -86,15 +86,17 @@ def key_by_index(index):
 
 class KeyStates(dict):
     """The cache: ``{token digest: entry}`` (see ``state_entry``), with the
-    HMAC key of the digests (one cache lookup per request for both) and the
+    HMAC key of the digests (one cache lookup per request for both), the
     rate-limit bounds of ``mcp.api.key._gate`` (``{key id: (count, newest
-    audit id)}``)."""
-    __slots__ = ("digest_key", "rate_bounds")
+    audit id)}``) and the view of the addresses locked out (a
+    ``LockoutView`` of ``mcp_lockout_view.py``, or None)."""
+    __slots__ = ("digest_key", "rate_bounds", "lockouts")
 
     def __init__(self, digest_key):
         super().__init__()
         self.digest_key = digest_key
         self.rate_bounds = {}
+        self.lockouts = None
 
     def digest(self, token):
         """The stored digest of ``token`` (see ``mcp.api.key._digest``)."""

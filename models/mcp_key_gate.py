@@ -1,10 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 """The gate of the API-key check (see ``mcp_key_check.py``, steps 3 to 5):
-one statement telling whether the client's IP is locked out and whether the
-key is over its rate limit, which also sets the transaction's statement
-timeout and carries the caller's :class:`Rider`; the failure counts of the
-lockout and the last-use stamp (cursors of their own); the rate limit of a
-JSON-RPC batch (``_check_batch_budget``)."""
+one statement telling whether the client's IP is locked out (with the
+worker's view of the lockouts, ``mcp_lockout_view.py``) and whether the key
+is over its rate limit, which also sets the transaction's statement timeout
+and carries the caller's :class:`Rider`; the failure counts of the lockout
+and the last-use stamp (cursors of their own); the rate limit of a JSON-RPC
+batch (``_check_batch_budget``)."""
 import logging
 import math
 from datetime import timedelta
@@ -17,6 +18,7 @@ from ..protocol.errors import InvalidRequest, RateLimited
 from .mcp_api_key import MSG_LOCKED_OUT, MSG_RATE_LIMITED
 from .mcp_audit_log import ASYNC_COMMIT
 from .mcp_auth_counter import KIND_IP_FAILURE
+from .mcp_lockout_view import LockoutQuestion
 from .mcp_settings import SETTINGS_SPEC
 from .ormcache_hit import cached as ormcache_hit
 
@@ -35,26 +37,15 @@ MSG_BATCH_OVER_RATE_LIMIT = ("Invalid Request: a batch of %(count)d requests is 
 # ----------------------------------------------------------------------
 # The gate: lockout, rate limit, statement timeout (one statement)
 # ----------------------------------------------------------------------
-#: The id of the newest audit row: how many requests (of any key) can have
-#: been audited since an earlier count.
-AUDIT_SEQUENCE = SQL("(SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END FROM mcp_audit_log_id_seq)")
-#: A lockout column that is not asked for.
-NO_LOCKOUT = SQL("NULL")
+#: The id of the newest audit row (0 before the first): how many requests
+#: (of any key) can have been audited since an earlier count. A function
+#: call: no relation to plan.
+AUDIT_SEQUENCE = SQL("coalesce(pg_sequence_last_value('mcp_audit_log_id_seq'::regclass), 0)")
+#: The two lockout columns (``LockoutQuestion.sql``), not asked for.
+NO_LOCKOUT = SQL("NULL, NULL")
 # ASYNC_COMMIT (mcp_audit_log.py) prefixes the statements on the counter and
 # stamp tables (own cursor, same round trip): they need no durable commit
 # (a PostgreSQL crash may lose the last fraction of a second of counts).
-
-
-def lockout_sql(ip):
-    """Until when the client address ``ip`` is or was last locked out (NULL:
-    never); :func:`still_locked` compares it with the time (in Python: a
-    timestamp parameter costs PostgreSQL more than the comparison)."""
-    return SQL("(SELECT locked_until FROM mcp_auth_counter WHERE kind = %s AND bucket = %s)", KIND_IP_FAILURE, ip)
-
-
-def still_locked(locked_until, now):
-    """``locked_until`` when that is later than ``now``, else None."""
-    return locked_until if locked_until is not None and locked_until > now else None
 
 
 def timeout_sql(timeout_ms):
@@ -79,7 +70,7 @@ class Rider:
 
 
 def rate_count_sql(lockout, key_id, limit, floor, timeout=None):
-    """``lockout`` (``lockout_sql`` or ``NO_LOCKOUT``), the newest audit id,
+    """``lockout`` (``LockoutQuestion.sql`` or ``NO_LOCKOUT``), the newest audit id,
     and the key's requests since ``floor`` (its audit rows) counted up to
     ``limit``, with the oldest of those: once the key has sent ``limit``, its
     budget frees up a minute after that one. ``timeout``: a ``timeout_sql``
@@ -136,6 +127,11 @@ class McpKeyGate(models.Model):
         transaction's ``statement_timeout`` (ms; None: the setting's default)
         and evaluates ``rider``'s expression (see :class:`Rider`).
 
+        The address's lockout comes from the worker's view of the lockouts
+        while a signal in the same statement says it is current
+        (``LockoutQuestion``, ``mcp_lockout_view.py``), else from a lookup
+        in the statement.
+
         One statement, and a second one only when the key might be over its
         limit: counting a key's requests walks up to ``rate_limit`` index
         entries, so each worker remembers for each key the last count and
@@ -149,33 +145,35 @@ class McpKeyGate(models.Model):
         """
         if statement_timeout is None:
             statement_timeout = SETTINGS_SPEC["statement_timeout_ms"][1]
-        lockout = lockout_sql(ip or "")
+        cr = self.env.cr
+        # two columns: the lockout signal, and the address's lockout unless
+        # the worker's view of the lockouts answers
+        lockout = LockoutQuestion(states, ip or "", now, self.env)
         # the statement timeout, and the rider's expression: one column
         timeout = timeout_sql(statement_timeout)
         if rider is not None:
             timeout = SQL("%s, %s", timeout, rider.sql)
-        cr = self.env.cr
         if not (key_id and rate_limit):
-            cr.execute(SQL("SELECT %s, %s", lockout, timeout))
+            cr.execute(SQL("SELECT %s, %s", lockout.sql, timeout))
             row = cr.fetchone()
             self._ride(rider, row)
-            return still_locked(row[0], now), None
+            return lockout.answer(row), None
         floor = now - RATE_WINDOW
         bound = states.rate_bounds.get(key_id)
         if bound:
-            cr.execute(SQL("SELECT %s, %s, %s", lockout, AUDIT_SEQUENCE, timeout))
+            cr.execute(SQL("SELECT %s, %s, %s", lockout.sql, AUDIT_SEQUENCE, timeout))
             row = cr.fetchone()
             self._ride(rider, row)
-            locked_until, newest_id = still_locked(row[0], now), row[1]
+            locked_until, newest_id = lockout.answer(row), row[2]
             if locked_until or bound[0] + newest_id - bound[1] < rate_limit:
                 return locked_until, None
             cr.execute(rate_count_sql(NO_LOCKOUT, key_id, rate_limit, floor))
-            _none, newest_id, count, oldest = cr.fetchone()
+            newest_id, count, oldest = cr.fetchone()[2:]
         else:
-            cr.execute(rate_count_sql(lockout, key_id, rate_limit, floor, timeout))
+            cr.execute(rate_count_sql(lockout.sql, key_id, rate_limit, floor, timeout))
             row = cr.fetchone()
             self._ride(rider, row)
-            locked_until, newest_id, count, oldest = still_locked(row[0], now), *row[1:4]
+            locked_until, (newest_id, count, oldest) = lockout.answer(row), row[2:5]
         if count < rate_limit:
             states.rate_bounds[key_id] = (count, newest_id)
             return locked_until, None
@@ -223,13 +221,15 @@ class McpKeyGate(models.Model):
                 RETURNING id, hits
             """, ASYNC_COMMIT, KIND_IP_FAILURE, ip or "", now, floor, floor, now))
             counter_id, hits = cr.fetchone()
-            if hits >= threshold:
-                locked_until = now + timedelta(seconds=duration)
-                cr.execute(SQL(
-                    "UPDATE mcp_auth_counter SET locked_until = %s, hits = 0, window_start = %s WHERE id = %s",
-                    locked_until, now, counter_id))
-                return locked_until
-        return None
+            if hits < threshold:
+                return None
+            locked_until = now + timedelta(seconds=duration)
+            cr.execute(SQL(
+                "UPDATE mcp_auth_counter SET locked_until = %s, hits = 0, window_start = %s WHERE id = %s",
+                locked_until, now, counter_id))
+        # committed: now the other workers' views of the lockouts may see it
+        self.env["mcp.auth.counter"]._signal_lockouts()
+        return locked_until
 
     @api.model
     def _touch_last_use(self, key_id, ip, now):

@@ -2,6 +2,7 @@
 from . import mcp_settings
 from . import res_config_settings
 from . import mcp_guard
+from . import mcp_guard_domain
 from . import mcp_guard_methods
 from . import mcp_guard_links
 from . import mcp_guard_selection

@@ -46,9 +46,15 @@ CACHED_COMPANY_FIELDS = frozenset(KEY_STATE_FIELDS["res.company"])
 
 #: Columns of ``key_state_query`` after the key id and its matching columns.
 STATE_COLUMNS = ("previous_valid_until", "active", "revoked_at", "expiry_date", "allowed_ips", "user_active",
-                 "last_used_at", "user_id", "company_id", "lang", "tz", "user_companies", "key_companies", "scope")
+                 "last_used_at", "user_id", "company_id", "lang", "tz", "user_companies", "key_companies", "scope",
+                 "company_paths")
 #: The part of that state ``_mcp_env`` needs.
-ENV_COLUMNS = ("user_id", "company_id", "lang", "tz", "user_companies", "key_companies")
+ENV_COLUMNS = ("user_id", "company_id", "lang", "tz", "user_companies", "key_companies", "company_paths")
+#: The user's active companies, by id (the rows of ``user_companies`` and,
+#: in the same order, ``company_paths``).
+USER_COMPANIES = SQL("""
+    FROM res_company_users_rel r JOIN res_company c ON c.id = r.cid AND c.active
+   WHERE r.user_id = u.id ORDER BY r.cid""")
 
 
 def key_state_query(where):
@@ -56,21 +62,23 @@ def key_state_query(where):
     ``k``, see ``key_by_id``/``key_by_index``) with their user's (active
     companies only, like Odoo's ``res.users._get_company_ids``): the
     columns ``(id, key_index, key_digest, previous_key_index,
-    previous_key_digest, *STATE_COLUMNS)``."""
+    previous_key_digest, *STATE_COLUMNS)``. ``company_paths``: the
+    ``parent_path`` of each of those companies, which Odoo's record rules
+    with ``parent_of`` on companies read (e.g. ``res.partner``'s)."""
     return SQL("""
         SELECT k.id, k.key_index, k.key_digest, k.previous_key_index, k.previous_key_digest,
                k.previous_valid_until, k.active, k.revoked_at, k.expiry_date, k.allowed_ips, u.active,
                (SELECT used_at FROM mcp_key_usage WHERE key_id = k.id),
                k.user_id, u.company_id, p.lang, p.tz,
-               ARRAY(SELECT r.cid FROM res_company_users_rel r JOIN res_company c ON c.id = r.cid AND c.active
-                      WHERE r.user_id = u.id ORDER BY r.cid),
+               ARRAY(SELECT r.cid %s),
                ARRAY(SELECT company_id FROM mcp_api_key_res_company_rel WHERE key_id = k.id),
-               k.scope
+               k.scope,
+               ARRAY(SELECT c.parent_path %s)
           FROM mcp_api_key k
           JOIN res_users u ON u.id = k.user_id
           JOIN res_partner p ON p.id = u.partner_id
          WHERE %s
-    """, where)
+    """, USER_COMPANIES, USER_COMPANIES, where)
 
 
 def key_by_id(key_id):

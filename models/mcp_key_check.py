@@ -22,7 +22,8 @@ In request order:
    an OAuth access token (``mcpat_…``, ``mcp_oauth_token.py``) takes the
    same path as the backing key of its grant (``_find_access_token``), its
    cache entry valid until the token expires;
-7. ``_mcp_env``: the key user's environment (companies, lang, tz).
+7. ``_mcp_env``: the key user's environment (companies, lang, tz), with
+   the companies' ``parent_path`` in its cache (``_cache_company_paths``).
 
 ``_check_batch_budget`` (``mcp_key_gate.py``) is the rate limit of a JSON-RPC batch.
 
@@ -193,4 +194,24 @@ class McpKeyCheck(models.Model):
         # a user without a time zone is in UTC for Odoo: saying so here spares
         # every tool that reports the time zone a read of the user and contact
         context["tz"] = facts["tz"] or "UTC"
-        return env(user=facts["user_id"], su=False, context=context)
+        user_env = env(user=facts["user_id"], su=False, context=context)
+        self._cache_company_paths(user_env, company_ids, dict(zip(user_companies, facts["company_paths"])))
+        return user_env
+
+    @staticmethod
+    def _cache_company_paths(env, company_ids, paths):
+        """Put the ``parent_path`` of the companies ``company_ids`` (from
+        ``paths``, ``{id: path}``) in ``env``'s cache, unless there already.
+
+        Odoo's record rules with ``parent_of`` on companies (``res.partner``'s,
+        for one) read them; otherwise their first read in the request would
+        fetch every column of those companies (one statement and about
+        0.4 ms of the request, more than the rest of the key check). A
+        company's path is fixed when it is created: Odoo refuses to give a
+        company another parent (``res.company.write``; a test pins it)."""
+        companies = env["res.company"].browse(company_ids)
+        field = companies._fields["parent_path"]
+        cache = env.cache
+        for company in companies:
+            if not cache.contains(company, field):
+                cache.set(company, field, paths[company.id])

@@ -7,6 +7,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.mcp_api_key import MSG_INVALID_KEY
@@ -203,6 +204,29 @@ class TestKeyCache(McpSecurityCase):
         env = self.auth(self.token_ab)[1]
         self.assertEqual(sorted(env.context["allowed_company_ids"]), sorted((self.company_a | self.company_b).ids))
         self.assertEqual(env.companies, self.company_a | self.company_b, "an archived company is not offered")
+
+    def test_company_paths_come_with_the_key(self):
+        """Odoo's partner rule (``company_id parent_of company_ids``) reads the
+        key companies' ``parent_path``: it comes with the cached key state
+        instead of a fetch of every column of those companies. A company's
+        path cannot change: Odoo refuses to give it another parent."""
+        parent = self.env["res.company"].create({"name": "MCP Holding"})
+        child = self.env["res.company"].create({"name": "MCP Subsidiary", "parent_id": parent.id})
+        self.user_ab.company_ids = [(4, parent.id), (4, child.id)]
+        self.key_ab.company_ids = child
+        holding_contact = self.env["res.partner"].create({"name": "Holding contact", "company_id": parent.id})
+        other_contact = self.env["res.partner"].create({"name": "Company B contact", "company_id": self.company_b.id})
+        self.env.flush_all()
+        self.auth(self.token_ab)[1]["res.partner"].search([])  # Odoo's caches of rules and groups
+        self.env.invalidate_all()  # a new request: no company in the record cache
+        env = self.auth(self.token_ab)[1]
+        self.assertEqual(env.companies, child)
+        Partner = env["res.partner"]
+        with self.assertQueryCount(1):  # the search only
+            self.assertEqual(Partner.search([("id", "in", (holding_contact | other_contact).ids)]), holding_contact,
+                             "a parent company's contact is visible from its subsidiary, another company's is not")
+        with self.assertRaises(UserError):
+            child.parent_id = False
 
     def test_stale_fill_is_dropped_after_commit(self):
         """A thread that read the key before a revocation committed may fill

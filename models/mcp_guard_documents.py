@@ -6,7 +6,9 @@ Reports: only the PDF reports Odoo offers the key's user in the *Print* menu
 of the model (``ir.actions.actions.get_bindings``: reports bound to the
 model, groups applied), on a model the key may read; where the model has an
 MCP *Model Access* rule, only when the rule ticks *Allow Reports* (a report
-prints what its template holds, not only what the guard lets through).
+prints what its template holds, not only what the guard lets through). Once
+any rule hides fields, reports are opt-in: a model without a rule prints
+none (a template may print a related record's hidden field).
 
 Chatter: the model must be one the key may read and inherit ``mail.thread``
 (messages) or ``mail.activity.mixin`` (activities); posting and scheduling
@@ -17,8 +19,8 @@ from odoo import api, models
 
 from ..protocol.errors import McpAccessDenied, ToolError
 from .mcp_guard_rules import (
-    MSG_NO_ACTIVITIES, MSG_NO_MAIL, MSG_NO_REPORTS, MSG_NOT_A_THREAD, MSG_REPORT_NOT_OFFERED, MSG_REPORT_RULE,
-    MSG_REPORTS_OFFERED,
+    MSG_NO_ACTIVITIES, MSG_NO_MAIL, MSG_NO_REPORTS, MSG_NOT_A_THREAD, MSG_REPORT_HIDDEN_FIELDS,
+    MSG_REPORT_NOT_OFFERED, MSG_REPORT_RULE, MSG_REPORTS_OFFERED,
 )
 
 #: The report type print_report renders.
@@ -50,15 +52,20 @@ class McpGuardDocuments(models.AbstractModel):
         """Return ``(model, report_info)`` when ``key`` may print ``report``
         (an ``ir.actions.report`` id or ``report_name``) on ``model_name``:
         the model readable (``check_model``), the model's MCP rule (if any)
-        allowing reports (else McpAccessDenied reason 'rule'), and the report
+        allowing reports (else McpAccessDenied reason 'rule'; without a rule,
+        reason 'hidden_fields' once any rule hides fields), and the report
         one of :meth:`printable_reports` (else McpAccessDenied reason
         'report' naming those that are: another model's report, a report of
         groups the user lacks and an unknown one get the same answer)."""
         model = self.check_model(model_name, "read", key)
-        rule = self._get_rules().get(model_name)
+        rules = self._get_rules()
+        rule = rules.get(model_name)
         if rule is not None and not rule["reports"]:
             raise McpAccessDenied(self._msg(MSG_REPORT_RULE, model=model_name),
                                   data={"model": model_name, "reason": "rule"})
+        if rule is None and any(other["hidden"] for other in rules.values()):
+            raise McpAccessDenied(self._msg(MSG_REPORT_HIDDEN_FIELDS, model=model_name),
+                                  data={"model": model_name, "reason": "hidden_fields"})
         reports = self.printable_reports(model_name)
         for info in reports:
             if report in (info["id"], info["report_name"]):

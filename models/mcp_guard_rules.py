@@ -267,6 +267,10 @@ MSG_METHOD_POSITIONAL = _lt("Method '%(method)s' takes keyword arguments only (k
 MSG_METHOD_KWARG = _lt("Method '%(method)s' does not accept the argument '%(kwarg)s' through MCP; accepted: %(kwargs)s.")  # noqa: E501 (one message / pattern, kept whole)
 MSG_METHOD_KWARG_VALUE = _lt("Invalid value for argument '%(kwarg)s' of '%(method)s': expected %(expected)s.")
 MSG_REPORT_RULE = _lt("The MCP model-access rule of '%(model)s' does not allow reports.")
+MSG_REPORT_HIDDEN_FIELDS = _lt(
+    "Reports of '%(model)s' are refused: MCP model-access rules hide fields from agents, and a report prints "
+    "what its template holds, related records included (e.g. a customer's hidden VAT on an invoice). An "
+    "administrator can allow them with a model-access rule on '%(model)s' that ticks Allow Reports.")
 MSG_REPORT_NOT_OFFERED = _lt("'%(report)s' is not a PDF report of '%(model)s' that you may print.")
 MSG_REPORTS_OFFERED = _lt(" Reports you can print on '%(model)s': %(reports)s.")
 MSG_NO_REPORTS = _lt(" '%(model)s' has no PDF report you may print.")

@@ -40,7 +40,8 @@ class McpModelAccess(models.Model):
         string="Allow Reports",
         help="print_report may render this model's PDF reports. A report prints what its template holds "
         "(other fields, related records), not only what this rule and the guard let through: with a rule on "
-        "the model, reports stay refused unless this is ticked. Without a rule, the user's rights decide.")
+        "the model, reports stay refused unless this is ticked. Without a rule, the user's rights decide, "
+        "except once any rule hides fields: then only the reports of models whose rule ticks this are printed.")
 
     hidden_field_ids = fields.Many2many(
         "ir.model.fields", "mcp_model_access_hidden_field_rel", "rule_id", "field_id", string="Hidden Fields",
@@ -48,8 +49,8 @@ class McpModelAccess(models.Model):
         help="Fields of this model agents never see, even with Read ticked: never returned, searched, sorted, "
         "grouped, aggregated, exported, written, shown in a preview or in the schema, nor reached by a dotted "
         "path from another model (e.g. partner_id.vat). Asking for one answers as for a field the user may not "
-        "read. A report prints what its template holds: with a rule, reports stay refused unless Allow Reports "
-        "is ticked.")
+        "read. A report prints what its template holds, related records included: once a rule hides fields, "
+        "only the models whose rule ticks Allow Reports print reports.")
 
     write_policy = fields.Selection(
         WRITE_POLICIES, string="Write Policy", required=True, default="direct", help=WRITE_POLICY_HELP)

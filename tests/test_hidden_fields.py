@@ -9,7 +9,7 @@ import json
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from ..models.mcp_guard_rules import MSG_FIELD_DENIED, MSG_REPORT_RULE
+from ..models.mcp_guard_rules import MSG_FIELD_DENIED, MSG_REPORT_HIDDEN_FIELDS, MSG_REPORT_RULE
 from ..protocol.errors import McpAccessDenied
 from ..protocol.tool_result import tool_result
 from ..tools import completion, resources
@@ -266,3 +266,27 @@ class TestHiddenFields(ToolsCase):
                     {"model": "res.partner", "report": "base.report_anything", "ids": self.parent.ids}))
             self.assertEqual(caught.exception.message, MSG_REPORT_RULE % {"model": "res.partner"})
             self.assertEqual(caught.exception.data, {"model": "res.partner", "reason": "rule"})
+
+    def report_refusal(self, model):
+        """The ``data`` of the refusal of a report of ``model``, checked to
+        come before any report is looked up when it is ``hidden_fields``."""
+        with self.assertRaises(McpAccessDenied) as caught:
+            self.tool("print_report").run(self.make_call(
+                {"model": model, "report": "base.report_anything", "ids": [self.env.ref("base.be").id]}))
+        if caught.exception.data["reason"] == "hidden_fields":
+            self.assertEqual(caught.exception.message, MSG_REPORT_HIDDEN_FIELDS % {"model": model})
+        return caught.exception.data
+
+    def test_reports_are_opt_in_once_a_field_is_hidden(self):
+        """Another model's report may print a related record's hidden field
+        (a customer's VAT on an invoice): while a rule hides fields, a model
+        without a rule of its own prints no report, a model whose rule ticks
+        Allow Reports does; with no field hidden, Odoo's rights decide."""
+        for _key in self.each_key():
+            self.assertEqual(self.report_refusal("res.country"), {"model": "res.country", "reason": "hidden_fields"})
+        country_rule = self.env["mcp.model.access"].create({
+            "model_id": self.env["ir.model"]._get_id("res.country"), "perm_read": True, "allow_reports": True})
+        self.assertEqual(self.report_refusal("res.country")["reason"], "report")  # looked up: not a report
+        country_rule.unlink()
+        self.rule.hidden_field_ids = [(5, 0, 0)]
+        self.assertEqual(self.report_refusal("res.country")["reason"], "report")

@@ -4,12 +4,14 @@ hides ``vat``. For the admin's key and a sales person's: a tracking value
 of the hidden field never shows in ``read_messages`` (the other tracked
 change does), ``partner_id.vat`` from sale.order is refused like a field of
 groups the user lacks, the schema and default lists leave the field out,
-and the order's PDF report is refused (the rule does not allow reports)."""
+and the order's PDF report is refused (the rule does not allow reports), as
+is the customer's invoice (its template prints the hidden VAT; account.move
+has no rule that allows reports)."""
 import json
 
 import pytest
 
-from ....models.mcp_guard_rules import MSG_FIELD_DENIED, MSG_REPORT_RULE
+from ....models.mcp_guard_rules import MSG_FIELD_DENIED, MSG_REPORT_HIDDEN_FIELDS, MSG_REPORT_RULE
 from ..attack_helpers import client, denied, odoo_shell, tool_ok, tool_raw
 
 VAT = "BE0477472701"
@@ -26,6 +28,9 @@ order = env["sale.order"].create({"partner_id": partner.id, "user_id": salesman.
 env.cr.commit()
 order.write({"team_id": teams[1].id, "locked": True})  # two tracked changes, one message
 env.cr.commit()
+invoice = env["account.move"].create({"move_type": "out_invoice", "partner_id": partner.id, "invoice_line_ids": [
+    (0, 0, {"name": "Hidden VAT service", "quantity": 1, "price_unit": 100})]})
+env.cr.commit()
 saved = {}
 for model, field in (("res.partner", "vat"), ("sale.order", "team_id")):
     rule = Rules.with_context(active_test=False).search([("model", "=", model)])
@@ -39,7 +44,7 @@ for model, field in (("res.partner", "vat"), ("sale.order", "team_id")):
 env.cr.commit()
 env.registry.signal_changes()
 print("OUT_BEGIN")
-print(json.dumps({"order": order.id, "partner": partner.id, "saved": saved}))
+print(json.dumps({"order": order.id, "partner": partner.id, "invoice": invoice.id, "saved": saved}))
 print("OUT_END")
 """
 
@@ -124,3 +129,14 @@ def test_report_refused_without_allow_reports(mcp, hidden, key):
     body = tool_raw(mcp[key], "print_report", {"model": "sale.order", "report": "sale.report_saleorder",
                                                "ids": [hidden["order"]]})
     denied(body, MSG_REPORT_RULE % {"model": "sale.order"}, {"model": "sale.order", "reason": "rule"})
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_invoice_of_the_customer_refused(mcp, hidden, key):
+    """account.move has no rule: its invoice report would print the
+    customer's VAT that the res.partner rule hides."""
+    body = tool_raw(mcp[key], "print_report", {"model": "account.move", "report": "account.report_invoice",
+                                               "ids": [hidden["invoice"]]})
+    denied(body, MSG_REPORT_HIDDEN_FIELDS % {"model": "account.move"},
+           {"model": "account.move", "reason": "hidden_fields"})
+    assert VAT not in json.dumps(body)

@@ -26,6 +26,14 @@ from .mcp_guard_rules import MSG_FIELD_DENIED
 _VALUES_COMMANDS = (0, 1)
 
 
+def _names_a_text(value):
+    """Whether a domain value is or holds a string: on a relational field,
+    Odoo matches it with the comodel's name search."""
+    if isinstance(value, str):
+        return True
+    return isinstance(value, (list, tuple)) and any(isinstance(item, str) for item in value)
+
+
 class McpGuardHidden(models.AbstractModel):
     _inherit = "mcp.guard"
 
@@ -76,19 +84,29 @@ class McpGuardHidden(models.AbstractModel):
         return aggregator([[(name, operator, text)] for name in kept])
 
     def _check_term(self, model_name, term, key, extra, depth):
-        """Also refuse a condition on ``display_name`` of a model whose name
-        search matches a hidden field (``name_search_domain``): it would tell
-        which records have a hidden value (reason 'field', naming the hidden
-        field it reaches)."""
+        """Also refuse a condition that Odoo answers with the name search of
+        a model whose name search matches a hidden field
+        (``name_search_domain``): one on ``display_name``, or a text compared
+        with a relational field (``partner_id ilike "BE0477..."`` searches
+        the partners' names, VAT included). It would tell which records have
+        a hidden value (reason 'field', naming the hidden field it reaches)."""
         checked = super()._check_term(model_name, term, key, extra, depth)
         path = term[0] if isinstance(term, (list, tuple)) and term else None
-        if not isinstance(path, str) or path.rsplit(".", 1)[-1] != "display_name":
+        if not isinstance(path, str):
             return checked
-        model, _field = self._resolve_path(model_name, path, key, extra)
-        for name in self._searched_names(model._name):
-            if self._path_hidden(model._name, name):
-                raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=model._name),
-                                      data={"model": model._name, "field": name, "reason": "field"})
+        if path.rsplit(".", 1)[-1] == "display_name":
+            searched = self._resolve_path(model_name, path, key, extra)[0]._name
+        elif _names_a_text(term[2]) and str(term[1]).lower() not in ("any", "not any"):
+            field = self._resolve_path(model_name, path, key, extra)[1]
+            if not field.relational or field.type == "properties":
+                return checked
+            searched = field.comodel_name  # Odoo matches the text with the comodel's name search
+        else:
+            return checked
+        for name in self._searched_names(searched):
+            if self._path_hidden(searched, name):
+                raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=searched),
+                                      data={"model": searched, "field": name, "reason": "field"})
         return checked
 
     def _field_accessible(self, field):

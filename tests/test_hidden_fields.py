@@ -133,6 +133,22 @@ class TestHiddenFields(ToolsCase):
             self.assert_hidden("count", {"model": "res.partner",
                                          "domain": [["parent_id.display_name", "ilike", "secret@"]]}, field="email")
 
+    def test_a_text_on_a_link_is_not_matched_through_it(self):
+        """A text compared with a relational field is matched by the comodel's
+        name search (e-mail included): refused like ``display_name`` while
+        the comodel's searched e-mail is hidden; a comodel whose name search
+        hides nothing still takes a text."""
+        for _key in self.each_key():
+            for domain in ([["parent_id", "ilike", "secret@"]], [["parent_id", "=", SECRET_EMAIL]],
+                           [["parent_id", "in", ["x", SECRET_EMAIL]]], [["child_ids", "ilike", "secret@"]],
+                           [["parent_id.parent_id", "not ilike", "secret@"]]):
+                self.assert_hidden("count", {"model": "res.partner", "domain": domain}, field="email")
+            self.assert_hidden("search_read", {"model": "res.company", "domain": [["partner_id", "ilike", "secret@"]]},
+                               field="email")
+            found = self.run_tool("search_read", {"model": "res.partner", "fields": ["name"], "domain": [
+                ["id", "=", self.child.id], ["parent_id", "=", self.parent.id], ["country_id", "not ilike", "zz"]]})
+            self.assertEqual([row["id"] for row in found["records"]], self.child.ids, "ids and other comodels pass")
+
     def test_dotted_paths_from_another_model(self):
         """``parent_id.street2`` and ``partner_id.street2`` (from res.company)
         are refused at the hidden hop, in domains, orders, any and groupby."""

@@ -2,8 +2,9 @@
 real endpoint: sale.order hides ``team_id`` (a tracked field), res.partner
 hides ``vat``. For the admin's key and a sales person's: a tracking value
 of the hidden field never shows in ``read_messages`` (the other tracked
-change does), ``partner_id.vat`` from sale.order is refused like a field of
-groups the user lacks, the schema and default lists leave the field out,
+change does), ``partner_id.vat`` from sale.order (and a text matched with
+the partners' name search, ``partner_id ilike <VAT>``) is refused like a
+field of groups the user lacks, the schema and default lists leave the field out,
 and the order's PDF report is refused (the rule does not allow reports), as
 is the customer's invoice (its template prints the hidden VAT; account.move
 has no rule that allows reports)."""
@@ -97,15 +98,17 @@ def test_tracking_value_of_a_hidden_field_never_shows(mcp, hidden, key):
 
 
 @pytest.mark.parametrize("key", KEYS)
-@pytest.mark.parametrize("case", ["domain", "order", "any"])
+@pytest.mark.parametrize("case", ["domain", "order", "any", "text_on_the_link"])
 def test_dotted_path_from_sale_order(mcp, hidden, key, case):
     arguments = {"model": "sale.order", "domain": [["id", "=", hidden["order"]]]}
     if case == "domain":
         arguments["domain"] = [["partner_id.vat", "=", VAT]]
     elif case == "order":
         arguments["order"] = "partner_id.vat"
-    else:
+    elif case == "any":
         arguments["domain"] = [["partner_id", "any", [["vat", "ilike", "BE04"]]]]
+    else:  # Odoo matches the text with the partners' name search, VAT included
+        arguments["domain"] = [["partner_id", "ilike", VAT]]
     assert_hidden(tool_raw(mcp[key], "search_read", arguments), "vat", "res.partner")
 
 

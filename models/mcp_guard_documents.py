@@ -58,12 +58,11 @@ class McpGuardDocuments(models.AbstractModel):
         'report' naming those that are: another model's report, a report of
         groups the user lacks and an unknown one get the same answer)."""
         model = self.check_model(model_name, "read", key)
-        rules = self._get_rules()
-        rule = rules.get(model_name)
+        rule = self._get_rules().get(model_name)
         if rule is not None and not rule["reports"]:
             raise McpAccessDenied(self._msg(MSG_REPORT_RULE, model=model_name),
                                   data={"model": model_name, "reason": "rule"})
-        if rule is None and any(other["hidden"] for other in rules.values()):
+        if rule is None and self._any_hidden():
             raise McpAccessDenied(self._msg(MSG_REPORT_HIDDEN_FIELDS, model=model_name),
                                   data={"model": model_name, "reason": "hidden_fields"})
         reports = self.printable_reports(model_name)

@@ -20,7 +20,7 @@ from odoo.osv import expression
 
 from ..protocol.errors import McpAccessDenied
 from .mcp_guard_links import _strings
-from .mcp_guard_rules import MSG_FIELD_DENIED
+from .mcp_guard_rules import MAX_DOMAIN_DEPTH, MSG_FIELD_DENIED
 
 #: x2many commands whose third element is a values dict of the comodel.
 _VALUES_COMMANDS = (0, 1)
@@ -63,18 +63,68 @@ class McpGuardHidden(models.AbstractModel):
         model = self.env[model_name]
         return list(model._rec_names_search or ([model._rec_name] if model._rec_name else []))
 
+    def _name_search_reaches(self, model_name, operator, value):
+        """The first hidden field (a name or path of ``model_name``) that
+        Odoo's name search of ``model_name`` may match for ``operator`` and
+        ``value``, or None: one of the names it searches
+        (``_searched_names``) or, for a model that searches display names
+        its own way (an override of ``_search_display_name``: products by
+        code and barcode, states by "Name (country code)"), a field its
+        domain for that value names, while any rule hides fields."""
+        for name in self._searched_names(model_name):
+            if self._path_hidden(model_name, name):
+                return name
+        model = self.env[model_name]
+        if type(model)._search_display_name is models.BaseModel._search_display_name or not self._any_hidden():
+            return None
+        return self._hidden_leaf(model_name, model._search_display_name(operator, value), 0)
+
+    def _any_hidden(self):
+        """Whether any active rule hides fields."""
+        return any(rule["hidden"] for rule in self._get_rules().values())
+
+    def _hidden_leaf(self, model_name, domain, depth):
+        """The path of the first condition of ``domain`` (on ``model_name``)
+        that passes through or ends in a hidden field, conditions inside
+        ``any`` included; None when there is none."""
+        if not isinstance(domain, (list, tuple)) or depth > MAX_DOMAIN_DEPTH:
+            return None
+        for leaf in domain:
+            if not (isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str)):
+                continue
+            path, operator, value = leaf
+            if self._path_hidden(model_name, path):
+                return path
+            if operator in ("any", "not any"):
+                comodel = self._comodel_of(model_name, path)
+                inner = comodel and self._hidden_leaf(comodel, value, depth + 1)
+                if inner:
+                    return f"{path}.{inner}"
+        return None
+
+    def _comodel_of(self, model_name, path):
+        """The comodel a relational dotted ``path`` of ``model_name`` ends
+        in, or None."""
+        current = self.env[model_name]
+        for hop in path.split("."):
+            field = current._fields.get(hop)
+            if field is None or not field.relational:
+                return None
+            current = self.env[field.comodel_name]
+        return current._name
+
     @api.model
     def name_search_domain(self, model_name, text, operator):
         """``None`` when Odoo's own search of display names of
-        ``model_name`` matches no hidden field; otherwise the domain of
-        Odoo's default ``_search_display_name`` over the fields it searches
-        (``_rec_names_search`` or ``_rec_name``) less the hidden ones, so
-        that a text matching only a hidden field (a partner's VAT or e-mail)
-        finds nothing."""
+        ``model_name`` matches no hidden field (``_name_search_reaches``);
+        otherwise the domain of Odoo's default ``_search_display_name`` over
+        the fields it searches (``_rec_names_search`` or ``_rec_name``) less
+        the hidden ones, so that a text matching only a hidden field (a
+        partner's VAT or e-mail, a product's hidden barcode) finds nothing."""
+        if self._name_search_reaches(model_name, operator, text) is None:
+            return None
         names = self._searched_names(model_name)
         kept = [name for name in names if not self._path_hidden(model_name, name)]
-        if len(kept) == len(names):
-            return None
         negative = operator in expression.NEGATIVE_TERM_OPERATORS
         if operator.endswith("like") and not text and "=" not in operator:
             return expression.FALSE_DOMAIN if negative else expression.TRUE_DOMAIN
@@ -92,21 +142,22 @@ class McpGuardHidden(models.AbstractModel):
         a hidden value (reason 'field', naming the hidden field it reaches)."""
         checked = super()._check_term(model_name, term, key, extra, depth)
         path = term[0] if isinstance(term, (list, tuple)) and term else None
-        if not isinstance(path, str):
+        if not isinstance(path, str) or not self._any_hidden():
             return checked
+        operator, value = str(term[1]).lower(), term[2]
         if path.rsplit(".", 1)[-1] == "display_name":
             searched = self._resolve_path(model_name, path, key, extra)[0]._name
-        elif _names_a_text(term[2]) and str(term[1]).lower() not in ("any", "not any"):
+        elif _names_a_text(value) and operator not in ("any", "not any"):
             field = self._resolve_path(model_name, path, key, extra)[1]
             if not field.relational or field.type == "properties":
                 return checked
             searched = field.comodel_name  # Odoo matches the text with the comodel's name search
         else:
             return checked
-        for name in self._searched_names(searched):
-            if self._path_hidden(searched, name):
-                raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=searched),
-                                      data={"model": searched, "field": name, "reason": "field"})
+        name = self._name_search_reaches(searched, operator, value)
+        if name is not None:
+            raise McpAccessDenied(self._msg(MSG_FIELD_DENIED, field=name, model=searched),
+                                  data={"model": searched, "field": name, "reason": "field"})
         return checked
 
     def _field_accessible(self, field):

@@ -149,6 +149,26 @@ class TestHiddenFields(ToolsCase):
                 ["id", "=", self.child.id], ["parent_id", "=", self.parent.id], ["country_id", "not ilike", "zz"]]})
             self.assertEqual([row["id"] for row in found["records"]], self.child.ids, "ids and other comodels pass")
 
+    def test_a_model_s_own_name_search_is_checked_too(self):
+        """res.country.state searches display names its own way: "Texas (US)"
+        also matches the country's code. With res.country's code hidden,
+        that text finds nothing through name_search and is refused on a link
+        or ``display_name``; the state's own name still finds it."""
+        code = self.env["ir.model.fields"]._get("res.country", "code")
+        self.env["mcp.model.access"].create({
+            "model_id": self.env["ir.model"]._get_id("res.country"), "perm_read": True,
+            "hidden_field_ids": [(6, 0, code.ids)]})
+        texas = self.env.ref("base.state_us_44")
+        for _key in self.each_key():
+            found = self.run_tool("name_search", {"model": "res.country.state", "name": "Texas (US)"})
+            self.assertEqual(found["results"], [])
+            found = self.run_tool("name_search", {"model": "res.country.state", "name": "Texas"})
+            self.assertIn(texas.id, [rid for rid, _name in found["results"]])
+            for domain in ([["state_id", "ilike", "Texas (US)"]], [["state_id.display_name", "=", "Texas (US)"]]):
+                self.assert_hidden("count", {"model": "res.partner", "domain": domain},
+                                   field="country_id.code", model="res.country.state")
+            self.run_tool("count", {"model": "res.partner", "domain": [["state_id", "ilike", "Texas"]]})
+
     def test_dotted_paths_from_another_model(self):
         """``parent_id.street2`` and ``partner_id.street2`` (from res.company)
         are refused at the hidden hop, in domains, orders, any and groupby."""

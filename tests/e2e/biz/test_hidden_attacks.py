@@ -1,6 +1,6 @@
 """Hidden fields of model-access rules on the business database, through the
 real endpoint: sale.order hides ``team_id`` (a tracked field), res.partner
-hides ``vat``. For the admin's key and a sales person's: a tracking value
+hides ``vat``, product.product hides ``barcode``. For the admin's key and a sales person's: a tracking value
 of the hidden field never shows in ``read_messages`` (the other tracked
 change does), ``partner_id.vat`` from sale.order (and a text matched with
 the partners' name search, ``partner_id ilike <VAT>``) is refused like a
@@ -16,6 +16,7 @@ from ....models.mcp_guard_rules import MSG_FIELD_DENIED, MSG_REPORT_HIDDEN_FIELD
 from ..attack_helpers import client, denied, odoo_shell, tool_ok, tool_raw
 
 VAT = "BE0477472701"
+BARCODE = "4242000042421"
 KEYS = ("hidden_admin_write", "hidden_salesman_write")
 
 SETUP = """
@@ -29,11 +30,12 @@ order = env["sale.order"].create({"partner_id": partner.id, "user_id": salesman.
 env.cr.commit()
 order.write({"team_id": teams[1].id, "locked": True})  # two tracked changes, one message
 env.cr.commit()
+product = env["product.product"].create({"name": "Biz Hidden Gadget", "barcode": %(barcode)r})
 invoice = env["account.move"].create({"move_type": "out_invoice", "partner_id": partner.id, "invoice_line_ids": [
     (0, 0, {"name": "Hidden VAT service", "quantity": 1, "price_unit": 100})]})
 env.cr.commit()
 saved = {}
-for model, field in (("res.partner", "vat"), ("sale.order", "team_id")):
+for model, field in (("res.partner", "vat"), ("sale.order", "team_id"), ("product.product", "barcode")):
     rule = Rules.with_context(active_test=False).search([("model", "=", model)])
     saved[model] = {"id": rule.id, "hidden": rule.hidden_field_ids.ids} if rule else None
     values = {"hidden_field_ids": [(6, 0, Fields._get(model, field).ids)]}
@@ -45,7 +47,8 @@ for model, field in (("res.partner", "vat"), ("sale.order", "team_id")):
 env.cr.commit()
 env.registry.signal_changes()
 print("OUT_BEGIN")
-print(json.dumps({"order": order.id, "partner": partner.id, "invoice": invoice.id, "saved": saved}))
+print(json.dumps({"order": order.id, "partner": partner.id, "invoice": invoice.id, "product": product.id,
+                  "saved": saved}))
 print("OUT_END")
 """
 
@@ -73,7 +76,7 @@ def hidden(e2e_conf, biz_db, biz_keys):
     the sales person whose team changed (tracked), its customer with a VAT;
     the rules as they were afterwards."""
     conf, _db = e2e_conf
-    data = odoo_shell(conf, biz_db, SETUP % {"vat": VAT})
+    data = odoo_shell(conf, biz_db, SETUP % {"vat": VAT, "barcode": BARCODE})
     yield data
     odoo_shell(conf, biz_db, TEARDOWN % {"saved": json.dumps(data["saved"])})
 
@@ -143,3 +146,17 @@ def test_invoice_of_the_customer_refused(mcp, hidden, key):
     denied(body, MSG_REPORT_HIDDEN_FIELDS % {"model": "account.move"},
            {"model": "account.move", "reason": "hidden_fields"})
     assert VAT not in json.dumps(body)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_own_name_search_of_products(mcp, hidden, key):
+    """product.product searches display names its own way (code, barcode):
+    its hidden barcode finds nothing by name_search and is refused as a text
+    on a link to products; the name still finds the product."""
+    found = tool_ok(tool_raw(mcp[key], "name_search", {"model": "product.product", "name": BARCODE}))
+    assert found["results"] == []
+    assert_hidden(tool_raw(mcp[key], "search_read", {"model": "sale.order.line",
+                                                     "domain": [["product_id", "ilike", BARCODE]]}),
+                  "barcode", "product.product")
+    found = tool_ok(tool_raw(mcp[key], "name_search", {"model": "product.product", "name": "Biz Hidden Gadget"}))
+    assert [row[0] for row in found["results"]] == [hidden["product"]]

@@ -12,7 +12,11 @@ from ``sale.order``) is refused hop by hop. A related field reading through
 or from a hidden field is refused the same way (:meth:`_check_related`).
 The tools that return what Odoo computed (``execute_method`` results, the
 fields ``get_model_schema`` describes, the values ``duplicate`` copies) ask
-:meth:`hidden_fields`. The names come with the cached rules
+:meth:`hidden_fields`. What Odoo answers with a model's name search (the
+``name_search`` tool, a condition on ``display_name``, a text compared with
+a relational field) is checked against the fields that search reaches
+(:meth:`_name_search_reaches`: the searched names, and the domain of a
+model's own ``_search_display_name``). The names come with the cached rules
 (``_get_rules``), cleared whenever a rule changes.
 """
 from odoo import api, models

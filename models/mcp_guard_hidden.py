@@ -71,17 +71,30 @@ class McpGuardHidden(models.AbstractModel):
         """The first hidden field (a name or path of ``model_name``) that
         Odoo's name search of ``model_name`` may match for ``operator`` and
         ``value``, or None: one of the names it searches
-        (``_searched_names``) or, for a model that searches display names
-        its own way (an override of ``_search_display_name``: products by
-        code and barcode, states by "Name (country code)"), a field its
-        domain for that value names, while any rule hides fields."""
+        (``_hidden_searched_name``) or a field named by the domain of the
+        model's own search of display names (``_own_search_domain``)."""
+        name = self._hidden_searched_name(model_name)
+        if name is None:
+            name = self._hidden_leaf(model_name, self._own_search_domain(model_name, operator, value), 0)
+        return name
+
+    def _hidden_searched_name(self, model_name):
+        """The first of the names Odoo's default name search of
+        ``model_name`` matches (``_searched_names``) that is hidden, or None."""
         for name in self._searched_names(model_name):
             if self._path_hidden(model_name, name):
                 return name
+        return None
+
+    def _own_search_domain(self, model_name, operator, value):
+        """The domain by which a model that searches display names its own
+        way (an override of ``_search_display_name``: products by code and
+        barcode, states by "Name (country code)") matches ``value``, while
+        any rule hides fields; None otherwise."""
         model = self.env[model_name]
         if type(model)._search_display_name is models.BaseModel._search_display_name or not self._any_hidden():
             return None
-        return self._hidden_leaf(model_name, model._search_display_name(operator, value), 0)
+        return model._search_display_name(operator, value)
 
     def _any_hidden(self):
         """Whether any active rule hides fields."""
@@ -106,6 +119,25 @@ class McpGuardHidden(models.AbstractModel):
                     return f"{path}.{inner}"
         return None
 
+    def _without_hidden_leaves(self, model_name, domain, depth=0):
+        """``domain`` (on ``model_name``) with each condition on a hidden
+        field replaced by a constant, as if that field matched nothing
+        (``FALSE_LEAF``; ``TRUE_LEAF`` for a negative operator), inside
+        ``any`` too: what it finds no longer depends on a hidden value."""
+        result = []
+        for leaf in domain:
+            if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str):
+                path, operator, value = leaf
+                if self._path_hidden(model_name, path):
+                    negative = operator in expression.NEGATIVE_TERM_OPERATORS
+                    leaf = expression.TRUE_LEAF if negative else expression.FALSE_LEAF
+                elif operator in ("any", "not any") and isinstance(value, (list, tuple)) and depth < MAX_DOMAIN_DEPTH:
+                    comodel = self._comodel_of(model_name, path)
+                    if comodel:
+                        leaf = (path, operator, self._without_hidden_leaves(comodel, value, depth + 1))
+            result.append(leaf)
+        return result
+
     def _comodel_of(self, model_name, path):
         """The comodel a relational dotted ``path`` of ``model_name`` ends
         in, or None."""
@@ -121,12 +153,19 @@ class McpGuardHidden(models.AbstractModel):
     def name_search_domain(self, model_name, text, operator):
         """``None`` when Odoo's own search of display names of
         ``model_name`` matches no hidden field (``_name_search_reaches``);
-        otherwise the domain of Odoo's default ``_search_display_name`` over
-        the fields it searches (``_rec_names_search`` or ``_rec_name``) less
-        the hidden ones, so that a text matching only a hidden field (a
-        partner's VAT or e-mail, a product's hidden barcode) finds nothing."""
-        if self._name_search_reaches(model_name, operator, text) is None:
-            return None
+        otherwise a domain that matches ``text`` without them, so that a
+        text matching only a hidden field (a partner's VAT or e-mail, a
+        product's barcode) finds nothing: where a searched name is hidden,
+        the domain of Odoo's default ``_search_display_name`` over the
+        fields it searches (``_rec_names_search`` or ``_rec_name``) less the
+        hidden ones; where the model's own search of display names names a
+        hidden field, that search with those conditions made constant
+        (``_without_hidden_leaves``: a product is still found by its code)."""
+        if self._hidden_searched_name(model_name) is None:
+            own = self._own_search_domain(model_name, operator, text)
+            if self._hidden_leaf(model_name, own, 0) is None:
+                return None
+            return self._without_hidden_leaves(model_name, own)
         names = self._searched_names(model_name)
         kept = [name for name in names if not self._path_hidden(model_name, name)]
         negative = operator in expression.NEGATIVE_TERM_OPERATORS

@@ -30,7 +30,8 @@ order = env["sale.order"].create({"partner_id": partner.id, "user_id": salesman.
 env.cr.commit()
 order.write({"team_id": teams[1].id, "locked": True})  # two tracked changes, one message
 env.cr.commit()
-product = env["product.product"].create({"name": "Biz Hidden Gadget", "barcode": %(barcode)r})
+product = env["product.product"].create({"name": "Biz Hidden Gadget", "barcode": %(barcode)r,
+                                         "default_code": "BIZ-HIDDEN-01"})
 invoice = env["account.move"].create({"move_type": "out_invoice", "partner_id": partner.id, "invoice_line_ids": [
     (0, 0, {"name": "Hidden VAT service", "quantity": 1, "price_unit": 100})]})
 env.cr.commit()
@@ -152,11 +153,12 @@ def test_invoice_of_the_customer_refused(mcp, hidden, key):
 def test_own_name_search_of_products(mcp, hidden, key):
     """product.product searches display names its own way (code, barcode):
     its hidden barcode finds nothing by name_search and is refused as a text
-    on a link to products; the name still finds the product."""
+    on a link to products; the name and the code still find the product."""
     found = tool_ok(tool_raw(mcp[key], "name_search", {"model": "product.product", "name": BARCODE}))
     assert found["results"] == []
     assert_hidden(tool_raw(mcp[key], "search_read", {"model": "sale.order.line",
                                                      "domain": [["product_id", "ilike", BARCODE]]}),
                   "barcode", "product.product")
-    found = tool_ok(tool_raw(mcp[key], "name_search", {"model": "product.product", "name": "Biz Hidden Gadget"}))
-    assert [row[0] for row in found["results"]] == [hidden["product"]]
+    for text in ("Biz Hidden Gadget", "BIZ-HIDDEN-01"):  # its name, its code (the product's own search)
+        found = tool_ok(tool_raw(mcp[key], "name_search", {"model": "product.product", "name": text}))
+        assert [row[0] for row in found["results"]] == [hidden["product"]], text

@@ -30,14 +30,6 @@ from .mcp_guard_rules import MAX_DOMAIN_DEPTH, MSG_FIELD_DENIED
 _VALUES_COMMANDS = (0, 1)
 
 
-def _names_a_text(value):
-    """Whether a domain value is or holds a string: on a relational field,
-    Odoo matches it with the comodel's name search."""
-    if isinstance(value, str):
-        return True
-    return isinstance(value, (list, tuple)) and any(isinstance(item, str) for item in value)
-
-
 class McpGuardHidden(models.AbstractModel):
     _inherit = "mcp.guard"
 
@@ -190,7 +182,8 @@ class McpGuardHidden(models.AbstractModel):
         operator, value = str(term[1]).lower(), term[2]
         if path.rsplit(".", 1)[-1] == "display_name":
             searched = self._resolve_path(model_name, path, key, extra)[0]._name
-        elif _names_a_text(value) and operator not in ("any", "not any"):
+        elif next(_strings(value), None) is not None and operator not in ("any", "not any"):
+            # a text (or a list holding one) on a relational field
             field = self._resolve_path(model_name, path, key, extra)[1]
             if not field.relational or field.type == "properties":
                 return checked
